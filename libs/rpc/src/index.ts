@@ -1,0 +1,24 @@
+export { controlProcedure, createCallerFactory, publicProcedure, router } from './trpc';
+export type { RpcContext } from './trpc';
+export { createContextFactory, tokenMatches } from './context';
+export { LogLevelSchema, serviceProcedures } from './service.procedures';
+export type { LogLevel, ServiceDeps } from './service.procedures';
+export {
+  createGatewayRouter,
+  createHealthCheckerRouter,
+  createPostProcessorRouter,
+  createSchedulerRouter,
+} from './routers';
+export type {
+  GatewayRouter,
+  GatewayRouterDeps,
+  HealthCheckerRouter,
+  HealthCheckerRouterDeps,
+  PostProcessorRouter,
+  PostProcessorRouterDeps,
+  SchedulerRouter,
+  SchedulerRouterDeps,
+} from './routers';
+export { RPC_PREFIX, serveRpc } from './serve-rpc';
+export { createServiceClient } from './service-client';
+export type { ServiceClientOptions } from './service-client';

@@ -1,0 +1,6 @@
+export { createReadiness } from './readiness';
+export type { Readiness, ReadinessCheck, ReadinessOptions } from './readiness';
+export { createServiceServer } from './service-server';
+export type { AppServer, ServiceServer, ServiceServerOptions } from './service-server';
+export { installShutdown } from './shutdown';
+export type { ShutdownStep } from './shutdown';

@@ -1,0 +1,44 @@
+import type { Logger } from '@manga-assist/telemetry';
+
+export interface ShutdownStep {
+  name: string;
+  run(): Promise<unknown> | unknown;
+}
+
+/**
+ * On SIGTERM or SIGINT, runs the steps in order (stop accepting, drain, close workers, queues,
+ * then connections), each at most `stepTimeoutMs`, then exits. A second signal exits at once.
+ */
+export function installShutdown(logger: Logger, steps: ShutdownStep[], { stepTimeoutMs = 10_000 } = {}) {
+  let shuttingDown = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    let failed = false;
+    for (const step of steps) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          Promise.resolve().then(() => step.run()),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`took longer than ${stepTimeoutMs} ms`)), stepTimeoutMs);
+          }),
+        ]);
+      } catch (error) {
+        failed = true;
+        logger.error({ step: step.name, err: error }, `shutdown step ${step.name} failed`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    logger.info('stopped');
+    logger.flush();
+    process.exit(failed ? 1 : 0);
+  };
+  process.on('SIGTERM', (signal) => void shutdown(signal));
+  process.on('SIGINT', (signal) => void shutdown(signal));
+}

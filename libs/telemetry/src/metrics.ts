@@ -1,0 +1,14 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+export { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
+
+/**
+ * A registry per app (never prom-client's global one, so several apps can live in one test
+ * process) with Node's default process metrics and an `app` label on every series.
+ */
+export function createMetricsRegistry(app: string, { defaultMetrics = true } = {}): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ app });
+  if (defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'manga_assist_' });
+  return registry;
+}
