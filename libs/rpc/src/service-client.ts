@@ -23,7 +23,8 @@ export function createServiceClient<TRouter extends AnyTRPCRouter>({
       httpBatchLink({
         url: new URL(RPC_PREFIX, baseUrl).toString(),
         headers: (): Record<string, string> => (controlToken ? { authorization: `Bearer ${controlToken}` } : {}),
-        fetch: (url, init) => fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }),
+        fetch: (url: string | URL, init?: RequestInit) =>
+          fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
         // The routers use no transformer; the generic router type cannot show that on its own.
       } as unknown as HTTPBatchLinkOptions<TRouter['_def']['_config']['$types']>),
     ],
