@@ -1,3 +1,12 @@
 export { ConfigError, loadConfig } from './load-config';
 export type { ConfigIssue } from './load-config';
+export { loadConfigOrExit } from './exit-on-error';
 export { controlToken, flag, httpUrl, logLevel, port, positiveInt, redisUrl } from './fields';
+export {
+  LOCAL_DYNAMODB_ENDPOINT,
+  LOCAL_KINESIS_ENDPOINT,
+  awsShape,
+  resolveAwsEndpoints,
+  serviceShape,
+} from './service-fields';
+export type { AwsEndpoints } from './service-fields';

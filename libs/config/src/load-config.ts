@@ -24,6 +24,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Values of these variables are never repeated in an error message. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|CREDENTIAL|_KEY$/;
+
 /**
  * Parses environment variables with a zod object schema whose keys are the variable names.
  * Empty strings count as unset so that `FOO= app` falls back to the default.
@@ -39,7 +42,8 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? '(config)');
-      return { variable, message: issue.message, received: input[variable] };
+      const received = SECRET_NAME.test(variable) ? undefined : input[variable];
+      return { variable, message: issue.message, received };
     }),
   );
 }

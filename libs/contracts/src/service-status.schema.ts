@@ -55,3 +55,6 @@ export const OpsStatusSchema = z.object({
   apps: z.array(AppStatusEntrySchema),
 });
 export type OpsStatus = z.infer<typeof OpsStatusSchema>;
+
+/** Version every app reports in its status. */
+export const PRODUCT_VERSION = '0.1.0';

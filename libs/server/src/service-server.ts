@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type {
   FastifyInstance,
   RawReplyDefaultExpression,
@@ -40,7 +40,12 @@ export interface ServiceServer {
  */
 export function createServiceServer(options: ServiceServerOptions): ServiceServer {
   const { app, version, logger, registry, readiness, bodyLimit = 64 * 1024 } = options;
-  const server = Fastify({ loggerInstance: logger, disableRequestLogging: true, bodyLimit });
+  // Per-request lines would drown the logs at chat rates; metrics count requests instead.
+  const server = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+  });
   const startedAt = Date.now();
 
   new Gauge({

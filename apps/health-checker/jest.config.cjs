@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'health-checker',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

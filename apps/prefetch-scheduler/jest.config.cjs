@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'prefetch-scheduler',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

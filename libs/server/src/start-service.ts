@@ -1,0 +1,85 @@
+import type { AnyTRPCRouter } from '@trpc/server';
+import type { AppName, ServiceStatus } from '@manga-assist/contracts';
+import { serveRpc } from '@manga-assist/rpc';
+import type { ServiceDeps } from '@manga-assist/rpc';
+import type { Logger, Registry } from '@manga-assist/telemetry';
+import { createReadiness } from './readiness';
+import type { Readiness, ReadinessCheck } from './readiness';
+import { createServiceServer } from './service-server';
+import type { AppServer } from './service-server';
+import { installShutdown } from './shutdown';
+import type { ShutdownStep } from './shutdown';
+
+export interface StartServiceOptions<TRouter extends AnyTRPCRouter> {
+  app: AppName;
+  version: string;
+  host: string;
+  port: number;
+  logger: Logger;
+  registry: Registry;
+  checks: ReadinessCheck[];
+  controlToken: string;
+  /** Builds the app's tRPC router from the procedures every app shares. */
+  router(deps: ServiceDeps): TRouter;
+  /** Adds the app's own HTTP routes; `status` is the app's own status, as /readyz reports it. */
+  routes?(server: AppServer, status: () => ServiceStatus): void | Promise<void>;
+  /** Closes what the app opened, in order, after the server stops accepting. */
+  shutdown: ShutdownStep[];
+  /** Install SIGTERM/SIGINT handlers (off in tests that run several apps in one process). */
+  handleSignals?: boolean;
+}
+
+export interface RunningService {
+  server: AppServer;
+  status(): ServiceStatus;
+  readiness: Readiness;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the shared parts of an app in one order: readiness checks, the HTTP shell, the tRPC router,
+ * the app's routes, listen, background readiness, and shutdown on signals.
+ */
+export async function startService<TRouter extends AnyTRPCRouter>(
+  options: StartServiceOptions<TRouter>,
+): Promise<RunningService> {
+  const { app, version, logger, registry, checks } = options;
+  const readiness = createReadiness({ checks, logger });
+  const { server, status } = createServiceServer({ app, version, logger, registry, readiness });
+  const appRouter = options.router({
+    status,
+    setLogLevel: (level) => {
+      logger.level = level;
+      logger.warn({ level }, 'log level changed');
+    },
+  });
+  await serveRpc(server, appRouter, options.controlToken);
+  await options.routes?.(server, status);
+
+  const startedAt = performance.now();
+  const address = await server.listen({ host: options.host, port: options.port });
+  readiness.start();
+  const firstCheck = readiness.refresh().then(() => {
+    if (readiness.isReady()) logger.info({ ms: Math.round(performance.now() - startedAt) }, `${app} ready`);
+  });
+  void firstCheck;
+  logger.info({ url: address, version }, `${app} listening`);
+
+  const steps: ShutdownStep[] = [
+    { name: 'http', run: () => server.close() },
+    { name: 'readiness', run: () => readiness.stop() },
+    ...options.shutdown,
+  ];
+  if (options.handleSignals !== false) installShutdown(logger, steps);
+
+  return {
+    server,
+    status,
+    readiness,
+    url: address,
+    async stop() {
+      for (const step of steps) await step.run();
+    },
+  };
+}
