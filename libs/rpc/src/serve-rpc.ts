@@ -1,18 +1,24 @@
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { AnyTRPCRouter } from '@trpc/server';
-import type { FastifyInstance } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import { createContextFactory } from './context';
 
 export const RPC_PREFIX = '/trpc';
 
 /** Serves a router over HTTP under /trpc on an app's Fastify server. */
-export async function serveRpc<TRouter extends AnyTRPCRouter>(
+export async function serveRpc<TRouter extends AnyTRPCRouter, TLogger extends FastifyBaseLogger>(
   // Any Fastify instance, whatever logger type it was created with.
-  server: Pick<FastifyInstance, 'register'>,
+  server: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, TLogger>,
   appRouter: TRouter,
   controlToken: string,
 ): Promise<void> {
-  await (server as FastifyInstance).register(fastifyTRPCPlugin, {
+  await server.register(fastifyTRPCPlugin, {
     prefix: RPC_PREFIX,
     trpcOptions: { router: appRouter, createContext: createContextFactory(controlToken) },
   });
