@@ -1,0 +1,23 @@
+// Runtime API of the store catalog. The CSV → catalog build lives in ./build-catalog and is
+// deliberately not re-exported: services only read the built file.
+export {
+  CATALOG_ITEM_KEYS,
+  CatalogItemSchema,
+  DEMOGRAPHICS,
+  SYNTHETIC_FIELD_KEYS,
+  SyntheticStoreFieldsSchema,
+} from './catalog-item.schema';
+export type { CatalogItem, Demographic } from './catalog-item.schema';
+export { CATALOG_RELATIVE_PATH, CatalogLoadError, catalogHash, defaultCatalogPath, loadCatalog } from './load-catalog';
+export type { Catalog } from './load-catalog';
+export { compactText, katakanaToHiragana, normalizeText } from './normalize';
+export {
+  CATALOG_REFERENCE_DATE,
+  SYNTHETIC_RANGES,
+  SYNTHETIC_SEED,
+  fnv1a32,
+  generateSyntheticFields,
+  mulberry32,
+  seededRandom,
+} from './synthetic';
+export type { SyntheticInput, SyntheticOptions, SyntheticStoreFields } from './synthetic';
