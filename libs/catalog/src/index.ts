@@ -1,5 +1,5 @@
-// Runtime API of the store catalog. The CSV → catalog build lives in ./build-catalog and is
-// deliberately not re-exported: services only read the built file.
+// Runtime API of the store catalog. The CSV → catalog build is tooling (tools/catalog), so apps
+// never load the CSV parser.
 export {
   CATALOG_ITEM_KEYS,
   CatalogItemSchema,
