@@ -1,0 +1,12 @@
+export { freePort, assertPortFree } from './free-port';
+export { waitFor } from './wait-for';
+export type { WaitForOptions } from './wait-for';
+export { testRedisUrl, uniquePrefix, deleteKeysWithPrefix } from './redis-keys';
+export { startDynalite } from './start-dynalite';
+export { startKinesalite } from './start-kinesalite';
+export type { KinesaliteOptions } from './start-kinesalite';
+export type { LocalEngine, LocalEngineOptions } from './local-engine';
+export { spawnProcess } from './spawn-process';
+export type { ProcessExit, SpawnedProcess, SpawnProcessOptions, StopOptions } from './spawn-process';
+export { createTestLogger } from './test-logger';
+export type { LogEntry, TestLogger } from './test-logger';

@@ -1,0 +1,37 @@
+export interface WaitForOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Names what was awaited in the timeout error. */
+  description?: string;
+}
+
+/**
+ * Polls `fn` until it returns a truthy value and resolves with that value. A throw counts as
+ * "not yet"; the last one is quoted in the timeout error so a failing test says why.
+ */
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  { timeoutMs = 5000, intervalMs = 50, description = 'condition' }: WaitForOptions = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const detail = lastError === undefined ? '' : `; last error: ${errorMessage(lastError)}`;
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}${detail}`, { cause: lastError });
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+// By shape rather than instanceof: errors from Node's own realm fail instanceof under Jest.
+function errorMessage(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}

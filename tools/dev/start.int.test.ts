@@ -1,0 +1,146 @@
+// `npm start` as a user runs it: the whole system from one command, every app ready, readiness that
+// follows Redis down and back, valid metrics, and Ctrl-C that stops only what it started.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { OpsStatus, ServiceStatus } from '@manga-assist/contracts';
+import { freePort, spawnProcess, waitFor } from '@manga-assist/testing';
+import type { SpawnedProcess } from '@manga-assist/testing';
+
+const ROOT = path.resolve(__dirname, '../..');
+jest.setTimeout(180_000);
+
+const isListening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+function startRedis(port: number): SpawnedProcess {
+  return spawnProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+}
+
+async function readyz(port: number): Promise<{ code: number; body: ServiceStatus }> {
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
+  return { code: res.status, body: (await res.json()) as ServiceStatus };
+}
+
+describe('npm start', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'manga-assist-start-'));
+  let redis: SpawnedProcess;
+  let start: SpawnedProcess;
+  const ports: Record<string, number> = {};
+  let appPorts: number[] = [];
+
+  beforeAll(async () => {
+    for (const name of ['REDIS', 'DYNAMODB_PORT', 'KINESIS_PORT', 'GATEWAY_PORT', 'SCHEDULER_PORT', 'POST_PROCESSOR_PORT', 'HEALTH_CHECKER_PORT']) {
+      ports[name] = await freePort();
+    }
+    appPorts = [ports['GATEWAY_PORT']!, ports['SCHEDULER_PORT']!, ports['POST_PROCESSOR_PORT']!, ports['HEALTH_CHECKER_PORT']!];
+    // A private Redis, so this test may stop it without touching the machine's shared one.
+    redis = startRedis(ports['REDIS']!);
+    await waitFor(() => isListening(ports['REDIS']!), { timeoutMs: 10_000, description: 'private redis' });
+
+    start = spawnProcess('npx', ['tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/dev/start.ts'], {
+      cwd: ROOT,
+      env: {
+        DATA_DIR: dataDir,
+        REDIS_URL: `redis://127.0.0.1:${ports['REDIS']}`,
+        SKIP_BUILD: 'true',
+        LOG_FORMAT: 'json',
+        TABLE_PREFIX: `t${process.pid}-`,
+        ...Object.fromEntries(Object.entries(ports).filter(([k]) => k !== 'REDIS').map(([k, v]) => [k, String(v)])),
+      },
+    });
+  });
+
+  afterAll(async () => {
+    if (start?.child.exitCode === null) await start.stop('SIGKILL');
+    await redis?.stop('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints one ready summary with every app ready, within 60 s', async () => {
+    await start.waitForOutput(/MangaAssist edge is ready \((\d+\.\d) s\)/, 60_000);
+    const summary = start.output().slice(start.output().indexOf('MangaAssist edge is ready'));
+    for (const app of ['chat-gateway', 'prefetch-scheduler', 'post-processor', 'health-checker']) {
+      expect(summary).toMatch(new RegExp(`${app}\\s+http://127\\.0\\.0\\.1:\\d+\\s+ready`));
+    }
+  });
+
+  it('reports all four apps ready at /v1/ops/status', async () => {
+    const res = await fetch(`http://127.0.0.1:${ports['GATEWAY_PORT']}/v1/ops/status`);
+    const ops = (await res.json()) as OpsStatus;
+    expect(ops.ready).toBe(true);
+    expect(ops.apps.map((a) => [a.app, a.status?.ready])).toEqual([
+      ['chat-gateway', true],
+      ['prefetch-scheduler', true],
+      ['post-processor', true],
+      ['health-checker', true],
+    ]);
+  });
+
+  it('serves /metrics that promtool accepts, on every app', async () => {
+    for (const port of appPorts) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toContain('manga_assist_ready');
+      // promtool exits non-zero and names the problem when the exposition is invalid.
+      execFileSync('promtool', ['check', 'metrics'], { input: text });
+    }
+  });
+
+  it('answers 503 naming Redis on every app while Redis is down, and recovers on its own', async () => {
+    await redis.stop('SIGKILL');
+    for (const port of appPorts) {
+      const down = await waitFor(
+        async () => {
+          const r = await readyz(port);
+          return r.code === 503 ? r : null;
+        },
+        { timeoutMs: 10_000, description: `503 from :${port}` },
+      );
+      expect(down.body.reason).toMatch(/^redis: /);
+    }
+
+    redis = startRedis(ports['REDIS']!);
+    for (const port of appPorts) {
+      await waitFor(async () => (await readyz(port)).code === 200, { timeoutMs: 15_000, description: `200 from :${port}` });
+    }
+  });
+
+  it('stops everything it started on Ctrl-C, and nothing else', async () => {
+    const exit = await start.stop('SIGINT', { killAfterMs: 20_000 });
+    expect(exit.code).toBe(0);
+    for (const port of [...appPorts, ports['DYNAMODB_PORT']!, ports['KINESIS_PORT']!]) {
+      expect(await isListening(port)).toBe(false);
+    }
+    // The Redis it was given (not started by it) is still running.
+    expect(await isListening(ports['REDIS']!)).toBe(true);
+  });
+});
+
+describe('an app given a bad variable', () => {
+  it('stops at start with a message naming the variable', () => {
+    const run = () =>
+      execFileSync(process.execPath, [path.join(ROOT, 'dist/apps/chat-gateway/main.js')], {
+        env: { ...process.env, GATEWAY_PORT: 'abc', CONTROL_TOKEN: 'a-valid-control-token-0123' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
+    let stderr = '';
+    let status: number | null = null;
+    try {
+      run();
+    } catch (error) {
+      ({ stderr, status } = error as { stderr: string; status: number });
+    }
+    expect(status).toBe(78);
+    expect(stderr).toContain('GATEWAY_PORT must be a TCP port number from 1 to 65535 (got "abc")');
+  });
+});

@@ -1,0 +1,232 @@
+// `npm start`: the local stack (Redis, dynalite, kinesalite, tables, streams, catalog) and the four
+// apps, with one summary once all are ready. Ctrl-C stops everything this started and nothing else.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+import { prettyFactory } from 'pino-pretty';
+import { ConfigError, loadConfig } from '@manga-assist/config';
+import type { AppName, OpsStatus } from '@manga-assist/contracts';
+import { startLocalStack } from '@manga-assist/local-stack';
+import { devConfigSchema } from './dev-config';
+import type { DevConfig } from './dev-config';
+
+const ROOT = path.resolve(__dirname, '../..');
+const APPS: { app: AppName; portVar: keyof DevConfig }[] = [
+  { app: 'chat-gateway', portVar: 'GATEWAY_PORT' },
+  { app: 'prefetch-scheduler', portVar: 'SCHEDULER_PORT' },
+  { app: 'post-processor', portVar: 'POST_PROCESSOR_PORT' },
+  { app: 'health-checker', portVar: 'HEALTH_CHECKER_PORT' },
+];
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const fail = (line: string): never => {
+  process.stderr.write(`npm start: ${line}\n`);
+  process.exit(1);
+};
+
+function portInUse(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function controlToken(config: DevConfig): string {
+  if (config.CONTROL_TOKEN) return config.CONTROL_TOKEN;
+  const file = path.join(config.DATA_DIR, 'control-token');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const token = randomBytes(24).toString('hex');
+  fs.mkdirSync(config.DATA_DIR, { recursive: true });
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+function build(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'npx',
+      ['nx', 'run-many', '-t', 'build', '-p', APPS.map((a) => a.app).join(','), '--outputStyle=static'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } },
+    );
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build failed:\n${output}`))));
+  });
+}
+
+function pipeLogs(app: AppName, child: ChildProcess, format: DevConfig['LOG_FORMAT']) {
+  const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: 'pid,hostname,app,name', translateTime: 'HH:MM:ss' });
+  const tag = app.padEnd(18);
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    readline.createInterface({ input: stream }).on('line', (line) => {
+      if (format === 'json') return say(line);
+      let text = line;
+      if (line.startsWith('{')) {
+        try {
+          text = pretty(JSON.parse(line)).trimEnd();
+        } catch {
+          // not a log line; shown as is
+        }
+      }
+      say(`${tag} ${text}`);
+    });
+  }
+}
+
+async function waitUntilReady(urls: Map<AppName, string>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  const reasons = new Map<AppName, string>();
+  for (;;) {
+    const states = await Promise.all(
+      [...urls].map(async ([app, url]) => {
+        try {
+          const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
+          const body = (await res.json()) as { reason?: string | null };
+          if (res.status !== 200) reasons.set(app, body.reason ?? `HTTP ${res.status}`);
+          return res.status === 200;
+        } catch (error) {
+          reasons.set(app, `not answering (${(error as Error).message})`);
+          return false;
+        }
+      }),
+    );
+    if (states.every(Boolean)) return { ready: true as const };
+    if (Date.now() > deadline) return { ready: false as const, reasons };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function main() {
+  const startedAt = performance.now();
+  let config: DevConfig;
+  try {
+    config = loadConfig(devConfigSchema);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  config.DATA_DIR = path.resolve(ROOT, config.DATA_DIR);
+
+  for (const { app, portVar } of APPS) {
+    const port = config[portVar] as number;
+    if (await portInUse(config.HOST, port)) {
+      fail(`port ${port} (${portVar}, for ${app}) is already in use: stop what holds it or set ${portVar}`);
+    }
+  }
+
+  const logger = {
+    info: (_: object, msg?: string) => msg && say(`local-stack        ${msg}`),
+    warn: (_: object, msg?: string) => msg && say(`local-stack        WARN ${msg}`),
+    error: (_: object, msg?: string) => msg && say(`local-stack        ERROR ${msg}`),
+  };
+  const [stack] = await Promise.all([
+    startLocalStack({
+      dataDir: config.DATA_DIR,
+      dynamoPort: config.DYNAMODB_PORT,
+      kinesisPort: config.KINESIS_PORT,
+      redisUrl: config.REDIS_URL,
+      tablePrefix: config.TABLE_PREFIX,
+      log: logger,
+    }),
+    config.SKIP_BUILD === 'true' ? Promise.resolve() : build(),
+  ]).catch((error: Error) => fail(error.message));
+
+  const children = new Map<AppName, ChildProcess>();
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await Promise.all(
+      [...children.values()].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+            child.once('exit', () => {
+              clearTimeout(killer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await stack.stop();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  const token = controlToken(config);
+  const baseUrl = (portVar: keyof DevConfig) => `http://${config.HOST}:${config[portVar] as number}`;
+  const appEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    HOST: config.HOST,
+    REDIS_URL: stack.redisUrl,
+    DYNAMODB_ENDPOINT: stack.dynamoEndpoint,
+    KINESIS_ENDPOINT: stack.kinesisEndpoint,
+    TABLE_PREFIX: config.TABLE_PREFIX,
+    CONTROL_TOKEN: token,
+    GATEWAY_PORT: String(config.GATEWAY_PORT),
+    SCHEDULER_PORT: String(config.SCHEDULER_PORT),
+    POST_PROCESSOR_PORT: String(config.POST_PROCESSOR_PORT),
+    HEALTH_CHECKER_PORT: String(config.HEALTH_CHECKER_PORT),
+    SCHEDULER_URL: baseUrl('SCHEDULER_PORT'),
+    POST_PROCESSOR_URL: baseUrl('POST_PROCESSOR_PORT'),
+    HEALTH_CHECKER_URL: baseUrl('HEALTH_CHECKER_PORT'),
+  };
+  const urls = new Map<AppName, string>();
+  for (const { app, portVar } of APPS) {
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist/apps', app, 'main.js')], {
+      cwd: ROOT,
+      env: appEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.set(app, child);
+    urls.set(app, baseUrl(portVar));
+    pipeLogs(app, child, config.LOG_FORMAT);
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      say(`${app} exited (${signal ?? `code ${code}`}); stopping the rest`);
+      void stopAll(1);
+    });
+  }
+
+  let result = await waitUntilReady(urls, config.START_TIMEOUT_MS);
+  while (!result.ready) {
+    say(`not ready after ${Math.round(config.START_TIMEOUT_MS / 1000)} s:`);
+    for (const [app, reason] of result.reasons) say(`  ${app}: ${reason}`);
+    result = await waitUntilReady(urls, config.START_TIMEOUT_MS);
+  }
+
+  const gateway = baseUrl('GATEWAY_PORT');
+  const ops = (await (await fetch(`${gateway}/v1/ops/status`)).json()) as OpsStatus;
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  const lines = [
+    '',
+    `MangaAssist edge is ready (${seconds} s)`,
+    ...ops.apps.map((a) => `  ${a.app.padEnd(20)}${a.url.padEnd(26)}${a.status?.ready ? 'ready' : `NOT READY: ${a.status?.reason ?? a.error}`}`),
+    `  ${'ops status'.padEnd(20)}${gateway}/v1/ops/status`,
+    `  ${'redis'.padEnd(20)}${stack.redisUrl}`,
+    `  ${'dynamodb (dynalite)'.padEnd(20)}${stack.dynamoEndpoint}`,
+    `  ${'kinesis (kinesalite)'.padEnd(20)}${stack.kinesisEndpoint}`,
+    `  ${'control token'.padEnd(20)}${config.CONTROL_TOKEN ? 'from CONTROL_TOKEN' : path.relative(ROOT, path.join(config.DATA_DIR, 'control-token'))}`,
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  say(lines.join('\n'));
+}
+
+main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
