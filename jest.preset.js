@@ -23,6 +23,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
+  setupFiles: [path.join(__dirname, 'tools/jest/setup-env.js')],
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   reporters: ['default', path.join(__dirname, 'tools/jest/count-reporter.js')],
 };

@@ -64,7 +64,12 @@ function build(): Promise<void> {
 }
 
 function pipeLogs(app: AppName, child: ChildProcess, format: DevConfig['LOG_FORMAT']) {
-  const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: 'pid,hostname,app,name', translateTime: 'HH:MM:ss' });
+  const pretty = prettyFactory({
+    colorize: process.stdout.isTTY,
+    ignore: 'pid,hostname,app,name',
+    translateTime: 'HH:MM:ss',
+    singleLine: true,
+  });
   const tag = app.padEnd(18);
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
@@ -124,11 +129,14 @@ async function main() {
     }
   }
 
-  const logger = {
-    info: (_: object, msg?: string) => msg && say(`local-stack        ${msg}`),
-    warn: (_: object, msg?: string) => msg && say(`local-stack        WARN ${msg}`),
-    error: (_: object, msg?: string) => msg && say(`local-stack        ERROR ${msg}`),
+  const line = (level: string) => (fields: object, msg?: string) => {
+    const detail = Object.entries(fields)
+      .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    say(`${'local-stack'.padEnd(18)} ${level}${msg ?? ''}${detail ? ` (${detail})` : ''}`);
   };
+  const logger = { info: line(''), warn: line('WARN: '), error: line('ERROR: ') };
   const [stack] = await Promise.all([
     startLocalStack({
       dataDir: config.DATA_DIR,

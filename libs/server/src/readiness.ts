@@ -70,7 +70,8 @@ export function createReadiness({ checks, logger, intervalMs = 1000, timeoutMs =
       if (ok) logger.info({ dependency: c.name }, `${c.name} is available again`);
       else logger.warn({ dependency: c.name, detail }, `${c.name} is unavailable: ${detail}`);
     } else if (previous?.checkedAt === null && !ok) {
-      logger.warn({ dependency: c.name, detail }, `${c.name} is not available yet: ${detail}`);
+      // Connections are usually still opening at the first check: worth a line, not a warning.
+      logger.info({ dependency: c.name, detail }, `waiting for ${c.name}: ${detail}`);
     }
     latest.set(c.name, result);
     return result;
