@@ -1,1 +1,3 @@
+export * from './catalog.schema';
+export * from './chat.schema';
 export * from './service-status.schema';

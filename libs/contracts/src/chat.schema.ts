@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { ProductFiltersSchema } from './catalog.schema';
+
+/** Limits of the chat wire protocol, in bytes (UTF-8). */
+export const CHAT_LIMITS = {
+  maxTextBytes: 4 * 1024,
+  maxInboundFrameBytes: 32 * 1024,
+  maxOutboundFrameBytes: 128 * 1024,
+} as const;
+
+export const INTENTS = [
+  'trending',
+  'new_releases',
+  'genre_browse',
+  'title_lookup',
+  'recommendation',
+  'comparison',
+  'order_status',
+  'chit_chat',
+] as const;
+export const IntentSchema = z.enum(INTENTS);
+export type Intent = z.infer<typeof IntentSchema>;
+
+/** Model profiles a request can be routed to; `cache` marks an answer served from the response cache. */
+export const MODEL_PROFILES = ['haiku', 'sonnet'] as const;
+export const ModelProfileSchema = z.enum(MODEL_PROFILES);
+export type ModelProfile = z.infer<typeof ModelProfileSchema>;
+
+/** What the in-process classifier makes of one message. */
+export const ClassificationSchema = z.object({
+  intent: IntentSchema,
+  complexity: z.enum(['simple', 'complex']),
+  risk: z.enum(['low', 'high']),
+  filters: ProductFiltersSchema,
+  /** Catalog ids of titles the message names, in the order it names them. */
+  titleIds: z.array(z.string()),
+});
+export type Classification = z.infer<typeof ClassificationSchema>;
+
+// ── client → server ────────────────────────────────────────────────────────────────────────
+const requestId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, 'letters, digits, _ . : - only');
+
+export const SendMessageFrameSchema = z.object({
+  action: z.literal('sendMessage'),
+  requestId,
+  text: z
+    .string()
+    .min(1, 'text is empty')
+    .refine((t) => t.trim().length > 0, 'text is blank')
+    .refine((t) => Buffer.byteLength(t, 'utf8') <= CHAT_LIMITS.maxTextBytes, `text exceeds ${CHAT_LIMITS.maxTextBytes} bytes`),
+});
+export type SendMessageFrame = z.infer<typeof SendMessageFrameSchema>;
+
+export const PingFrameSchema = z.object({ action: z.literal('ping'), requestId: requestId.optional() });
+
+/** Actions the gateway routes on, API-Gateway style (`$request.body.action`). */
+export const CLIENT_ACTIONS = ['sendMessage', 'ping'] as const;
+export const ClientFrameSchema = z.discriminatedUnion('action', [SendMessageFrameSchema, PingFrameSchema]);
+export type ClientFrame = z.infer<typeof ClientFrameSchema>;
+
+/** The HTTP form of sendMessage: POST /v1/chat. */
+export const ChatHttpRequestSchema = z.object({
+  sessionId: z.string().min(1).max(128).optional(),
+  userId: z.string().min(1).max(128).optional(),
+  requestId: requestId.optional(),
+  text: SendMessageFrameSchema.shape.text,
+});
+export type ChatHttpRequest = z.infer<typeof ChatHttpRequestSchema>;
+
+// ── server → client ────────────────────────────────────────────────────────────────────────
+export const ERROR_CODES = [
+  'invalid_json',
+  'binary_not_supported',
+  'frame_too_large',
+  'unknown_action',
+  'invalid_frame',
+  'text_too_large',
+  'busy',
+  'model_throttled',
+  'model_error',
+  'stream_interrupted',
+  'unavailable',
+  'internal',
+] as const;
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ReadyFrameSchema = z.object({ type: z.literal('ready'), connectionId: z.string(), sessionId: z.string() });
+export const TokenFrameSchema = z.object({ type: z.literal('token'), requestId: z.string(), text: z.string() });
+export const DoneFrameSchema = z.object({
+  type: z.literal('done'),
+  requestId: z.string(),
+  cached: z.boolean(),
+  model: z.union([ModelProfileSchema, z.literal('cache')]),
+  intent: IntentSchema,
+  /** Milliseconds per segment of this request (validate, intent, cache-lookup, …). */
+  timings: z.record(z.string(), z.number()),
+  /** Fallbacks taken for this answer, e.g. ["sonnet→haiku"]; absent when none. */
+  degraded: z.array(z.string()).optional(),
+});
+export const ErrorFrameSchema = z.object({
+  type: z.literal('error'),
+  requestId: z.string().optional(),
+  code: ErrorCodeSchema,
+  message: z.string(),
+});
+export const RevisionFrameSchema = z.object({ type: z.literal('revision'), requestId: z.string(), text: z.string() });
+export const PongFrameSchema = z.object({ type: z.literal('pong'), requestId: z.string().optional() });
+
+export const ServerFrameSchema = z.discriminatedUnion('type', [
+  ReadyFrameSchema,
+  TokenFrameSchema,
+  DoneFrameSchema,
+  ErrorFrameSchema,
+  RevisionFrameSchema,
+  PongFrameSchema,
+]);
+export type ServerFrame = z.infer<typeof ServerFrameSchema>;
+export type DoneFrame = z.infer<typeof DoneFrameSchema>;
+export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
+
+// ── conversation ───────────────────────────────────────────────────────────────────────────
+/** One turn of a conversation as stored and as sent to the model. */
+export const ChatTurnSchema = z.object({
+  /** Position in the session, from 1; a late or repeated delivery of the same seq changes nothing. */
+  seq: z.number().int().positive(),
+  requestId: z.string(),
+  user: z.string(),
+  assistant: z.string(),
+  intent: IntentSchema,
+  at: z.iso.datetime(),
+});
+export type ChatTurn = z.infer<typeof ChatTurnSchema>;
