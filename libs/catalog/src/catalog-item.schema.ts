@@ -2,8 +2,10 @@ import { z } from 'zod';
 
 import { SYNTHETIC_RANGES } from './synthetic';
 
-export const DEMOGRAPHICS = ['shonen', 'shojo', 'seinen', 'josei', 'kodomo'] as const;
-export type Demographic = (typeof DEMOGRAPHICS)[number];
+import { DEMOGRAPHICS } from '@manga-assist/contracts';
+
+export { DEMOGRAPHICS } from '@manga-assist/contracts';
+export type { Demographic } from '@manga-assist/contracts';
 
 const madbId = z.string().regex(/^C\d+$/, 'a MADB ID such as C87818');
 const isoDate = z.iso.date();
