@@ -38,7 +38,7 @@ export const ClassificationSchema = z.object({
 export type Classification = z.infer<typeof ClassificationSchema>;
 
 // ── client → server ────────────────────────────────────────────────────────────────────────
-const requestId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, 'letters, digits, _ . : - only');
+const requestId = z.string().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, _ . - only');
 
 export const SendMessageFrameSchema = z.object({
   action: z.literal('sendMessage'),

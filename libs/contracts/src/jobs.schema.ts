@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { ProductFiltersSchema } from './catalog.schema';
+import { ChatTurnSchema, IntentSchema, ModelProfileSchema } from './chat.schema';
+
+// Payloads of the jobs the gateway (and the scheduler) hand to the post-processor. Producers and
+// consumers both parse with these schemas; a job that does not match is rejected at the edge.
+
+/** Server-side id of one answered request: unique across connections and instances. */
+export const TraceIdSchema = z.string().regex(/^[0-9a-f]{32}$/, '32 hex digits');
+
+/** The scope a cached answer belongs to: only questions with the same scope may share it. */
+export const CacheScopeSchema = z.object({
+  intent: IntentSchema,
+  filters: ProductFiltersSchema,
+  /** Titles named in the question, in order ("A vs B" and "B vs A" are different scopes). */
+  titleIds: z.array(z.string()),
+  language: z.enum(['ja', 'en']),
+});
+export type CacheScope = z.infer<typeof CacheScopeSchema>;
+
+export const CacheWriteJobSchema = z.object({
+  traceId: TraceIdSchema,
+  question: z.string().min(1),
+  answer: z.string().min(1),
+  model: ModelProfileSchema,
+  scope: CacheScopeSchema,
+  ttlSeconds: z.number().int().positive(),
+  createdAt: z.iso.datetime(),
+});
+export type CacheWriteJob = z.infer<typeof CacheWriteJobSchema>;
+
+export const SessionUpdateJobSchema = z.object({
+  traceId: TraceIdSchema,
+  sessionId: z.string().min(1),
+  userId: z.string().optional(),
+  turn: ChatTurnSchema,
+  /** Catalog ids the answer was about: the session's recent interactions. */
+  titleIds: z.array(z.string()),
+});
+export type SessionUpdateJob = z.infer<typeof SessionUpdateJobSchema>;
+
+export const GuardrailCheckJobSchema = z.object({
+  traceId: TraceIdSchema,
+  connectionId: z.string().nullable(),
+  requestId: z.string(),
+  sessionId: z.string(),
+  intent: IntentSchema,
+  question: z.string(),
+  answer: z.string(),
+});
+export type GuardrailCheckJob = z.infer<typeof GuardrailCheckJobSchema>;
+
+export const AnalyticsEventSchema = z.object({
+  eventId: z.string().min(1),
+  type: z.literal('chat_answered'),
+  sessionId: z.string(),
+  intent: IntentSchema,
+  model: z.union([ModelProfileSchema, z.literal('cache')]),
+  cached: z.boolean(),
+  titleIds: z.array(z.string()),
+  timings: z.record(z.string(), z.number()),
+  degraded: z.array(z.string()),
+  at: z.iso.datetime(),
+});
+export type AnalyticsEvent = z.infer<typeof AnalyticsEventSchema>;
+
+export const AuditJobSchema = z.object({
+  traceId: TraceIdSchema,
+  sessionId: z.string(),
+  userId: z.string().optional(),
+  requestId: z.string(),
+  question: z.string(),
+  answer: z.string(),
+  model: z.union([ModelProfileSchema, z.literal('cache')]),
+  at: z.iso.datetime(),
+});
+export type AuditJob = z.infer<typeof AuditJobSchema>;

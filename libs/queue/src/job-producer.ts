@@ -1,0 +1,183 @@
+import { Queue } from 'bullmq';
+import type { JobsOptions } from 'bullmq';
+import { Counter, Gauge } from '@manga-assist/telemetry';
+import type { Registry } from '@manga-assist/telemetry';
+import { bullConnection } from './connection';
+import { JOB_SCHEMAS, QUEUE_SETTINGS, jobIdFor } from './queues';
+import type { JobData, QueueName } from './queues';
+
+export interface ProducerLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface JobProducerOptions {
+  redisUrl: string;
+  /** BullMQ key prefix; tests use a unique one. */
+  prefix?: string;
+  log: ProducerLogger;
+  registry?: Registry;
+  /** Most jobs held in memory while Redis refuses them. */
+  spillLimit?: number;
+  /** How long a hand-off may take before the job goes to the spill buffer instead. */
+  handOffTimeoutMs?: number;
+  retryIntervalMs?: number;
+}
+
+export interface JobProducer {
+  /**
+   * Hands a job over without waiting: never throws for an unavailable Redis (the job is kept and
+   * retried), only for a payload that breaks its schema (a bug in the caller).
+   */
+  enqueue<N extends QueueName>(name: N, data: JobData<N>): void;
+  /** Jobs waiting in the spill buffer. */
+  pending(): number;
+  /** Resolves once every job handed over so far has reached Redis (or the timeout passes). */
+  flush(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+interface Spilled {
+  /** Order of enqueue: the spill buffer retries in this order whatever order the failures came in. */
+  seq: number;
+  name: QueueName;
+  data: unknown;
+  opts: JobsOptions;
+}
+
+// Which jobs give way first when the spill buffer is full: a session turn is dropped last, and
+// never without an error log and a counted drop.
+const DROP_ORDER: QueueName[] = ['analytics', 'cache-write', 'guardrail-check', 'audit', 'session-update'];
+
+export function createJobProducer(options: JobProducerOptions): JobProducer {
+  const { redisUrl, prefix = 'ma', log, spillLimit = 10_000, handOffTimeoutMs = 250, retryIntervalMs = 500 } = options;
+  // A hand-off must fail fast while Redis is away; the spill buffer does the waiting.
+  const connection = bullConnection(redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
+  });
+  const queues = new Map<QueueName, Queue>();
+  const queueFor = (name: QueueName): Queue => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection, prefix });
+      queue.on('error', () => undefined); // connection errors surface through failed hand-offs
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+
+  const spill: Spilled[] = [];
+  let enqueueSeq = 0;
+  const inFlight = new Set<Promise<void>>();
+  const enqueued = new Counter({
+    name: 'manga_assist_jobs_enqueued_total',
+    help: 'Jobs handed to the post-processor queues.',
+    labelNames: ['queue'],
+    registers: options.registry ? [options.registry] : [],
+  });
+  const dropped = new Counter({
+    name: 'manga_assist_jobs_spill_dropped_total',
+    help: 'Jobs dropped because the spill buffer was full while Redis refused hand-offs.',
+    labelNames: ['queue'],
+    registers: options.registry ? [options.registry] : [],
+  });
+  new Gauge({
+    name: 'manga_assist_jobs_spilled',
+    help: 'Jobs held in memory because Redis refused them; retried until it accepts them.',
+    registers: options.registry ? [options.registry] : [],
+    collect() {
+      this.set(spill.length);
+    },
+  });
+
+  const handOff = async (job: Spilled): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        queueFor(job.name).add(job.name, job.data, job.opts),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${handOffTimeoutMs} ms`)), handOffTimeoutMs);
+        }),
+      ]);
+      enqueued.inc({ queue: job.name });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const keep = (job: Spilled, error: unknown) => {
+    if (spill.length >= spillLimit) {
+      const victimQueue = DROP_ORDER.find((q) => spill.some((s) => s.name === q) && DROP_ORDER.indexOf(q) <= DROP_ORDER.indexOf(job.name));
+      const index = victimQueue ? spill.findIndex((s) => s.name === victimQueue) : -1;
+      const victim = index >= 0 ? spill.splice(index, 1)[0]! : job;
+      dropped.inc({ queue: victim.name });
+      log.error({ queue: victim.name, jobId: victim.opts.jobId, spillLimit }, 'spill buffer full: job dropped');
+      if (victim === job) return;
+    }
+    if (spill.length === 0) log.warn({ err: (error as Error).message }, 'Redis refused a job hand-off: keeping jobs in memory and retrying');
+    let at = spill.length;
+    while (at > 0 && spill[at - 1]!.seq > job.seq) at--;
+    spill.splice(at, 0, job);
+  };
+
+  let retrying = false;
+  const retryTimer = setInterval(() => {
+    if (retrying || spill.length === 0) return;
+    retrying = true;
+    void (async () => {
+      while (spill.length > 0) {
+        const job = spill[0]!;
+        try {
+          await handOff(job);
+          spill.shift();
+        } catch {
+          break;
+        }
+      }
+      retrying = false;
+    })();
+  }, retryIntervalMs);
+  retryTimer.unref();
+
+  return {
+    enqueue(name, data) {
+      const parsed = JOB_SCHEMAS[name].parse(data);
+      const settings = QUEUE_SETTINGS[name];
+      const job: Spilled = {
+        seq: ++enqueueSeq,
+        name,
+        data: parsed,
+        opts: {
+          jobId: jobIdFor(name, data),
+          attempts: settings.attempts,
+          backoff: { type: 'exponential', delay: settings.backoffMs, jitter: 0.5 },
+          removeOnComplete: { age: 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      };
+      // Jobs queue up behind the ones already spilled, so per-session order is kept.
+      if (spill.length > 0) return keep(job, new Error('earlier jobs are still waiting'));
+      const attempt = handOff(job).catch((error: unknown) => keep(job, error));
+      inFlight.add(attempt);
+      void attempt.finally(() => inFlight.delete(attempt));
+    },
+    pending: () => spill.length,
+    async flush(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        await Promise.all(inFlight);
+        if (spill.length === 0 && inFlight.size === 0) return true;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    },
+    async close() {
+      clearInterval(retryTimer);
+      await Promise.all(inFlight);
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}
+
