@@ -1,0 +1,6 @@
+export { cacheKeyFor } from './cache-key';
+export type { CacheKey } from './cache-key';
+export { cosine, createLsh } from './lsh';
+export type { Lsh } from './lsh';
+export { createResponseCache } from './response-cache';
+export type { CacheHit, CacheLogger, CacheWrite, CacheWriteResult, ResponseCache, ResponseCacheOptions } from './response-cache';

@@ -1,0 +1,2 @@
+export { classify, detectLanguage } from './classify';
+export type { TitleFinder } from './classify';
