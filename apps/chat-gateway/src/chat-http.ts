@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatContext, ChatPipeline } from '@manga-assist/chat';
+import { CHAT_LIMITS, ChatHttpRequestSchema } from '@manga-assist/contracts';
+import type { DoneFrame, ErrorCode, ErrorFrame } from '@manga-assist/contracts';
+import type { AppServer } from '@manga-assist/server';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid_json: 400,
+  invalid_frame: 400,
+  text_too_large: 413,
+  frame_too_large: 413,
+  busy: 429,
+  model_throttled: 503,
+  unavailable: 503,
+};
+
+/**
+ * POST /v1/chat: the same pipeline over HTTP. Server-Sent Events (`token`, `done`, `error`) by
+ * default; one JSON answer with `Accept: application/json` (for curl, hey and scripts).
+ */
+export function registerChatHttp(server: AppServer, pipeline: ChatPipeline): void {
+  server.post(
+    '/v1/chat',
+    {
+      bodyLimit: CHAT_LIMITS.maxInboundFrameBytes,
+      errorHandler: (error, _request, reply) => {
+        const code: ErrorCode = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'frame_too_large' : error.statusCode === 400 ? 'invalid_json' : 'internal';
+        const frame: ErrorFrame = { type: 'error', code, message: error.message };
+        return reply.code(STATUS[code] ?? 500).send(frame);
+      },
+    },
+    async (request, reply) => {
+      const started = performance.now();
+      const parsed = ChatHttpRequestSchema.safeParse(request.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const code: ErrorCode = issue.message.startsWith('text exceeds') ? 'text_too_large' : 'invalid_frame';
+        return reply.code(STATUS[code]!).send({ type: 'error', code, message: `${issue.path.join('.') || 'body'}: ${issue.message}` } satisfies ErrorFrame);
+      }
+      const body = parsed.data;
+      const requestId = body.requestId ?? randomUUID();
+      const context: ChatContext = { sessionId: body.sessionId ?? randomUUID(), userId: body.userId, connectionId: null };
+      const validateMs = performance.now() - started;
+      const abort = new AbortController();
+      request.raw.on('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
+
+      if ((request.headers.accept ?? '').includes('application/json')) {
+        let text = '';
+        let done: DoneFrame | undefined;
+        let error: ErrorFrame | undefined;
+        await pipeline.handle({ requestId, text: body.text, validateMs }, context, {
+          token: (t) => void (text += t),
+          done: (d) => void (done = d),
+          error: (code, message) => void (error = { type: 'error', requestId, code, message }),
+        }, abort.signal);
+        if (error) return reply.code(STATUS[error.code] ?? 502).send(error);
+        return reply.send({ requestId, sessionId: context.sessionId, text, done });
+      }
+
+      reply.hijack();
+      const out = reply.raw;
+      out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-session-id': context.sessionId });
+      const event = (name: string, data: unknown) => out.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      try {
+        await pipeline.handle({ requestId, text: body.text, validateMs }, context, {
+          token: (t) => event('token', { type: 'token', requestId, text: t }),
+          done: (d) => event('done', d),
+          error: (code, message) => event('error', { type: 'error', requestId, code, message }),
+        }, abort.signal);
+      } catch (error) {
+        request.log.error({ err: error, requestId }, 'chat request failed');
+        event('error', { type: 'error', requestId, code: 'internal', message: 'something went wrong on our side; please try again' });
+      }
+      out.end();
+    },
+  );
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { ChatContext, ChatPipeline } from '@manga-assist/chat';
+import type { ErrorCode, ServerFrame } from '@manga-assist/contracts';
+import { Gauge } from '@manga-assist/telemetry';
+import type { Logger, Registry } from '@manga-assist/telemetry';
+import { parseClientFrame, serializeFrames } from './frames';
+
+export interface ChatSocketDeps {
+  pipeline: ChatPipeline;
+  /** Loads the session, preferences and trending list into a new connection's context. */
+  prefetch(context: ChatContext): Promise<void>;
+  logger: Logger;
+  registry: Registry;
+  /** Requests one connection may have in flight; more get a `busy` error. */
+  maxInFlight?: number;
+  /** The first message waits at most this long for the connect-time prefetch. */
+  prefetchWaitMs?: number;
+}
+
+export interface ChatSocketServer {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Connections by id, for pushes (revisions) to the client. */
+  send(connectionId: string, frame: ServerFrame): boolean;
+  connections(): number;
+  close(): Promise<void>;
+}
+
+// ws closes the connection above this; everything between 32 KB and here gets a typed error frame.
+const HARD_FRAME_LIMIT = 1024 * 1024;
+
+export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
+  const { pipeline, logger, maxInFlight = 4, prefetchWaitMs = 250 } = deps;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_FRAME_LIMIT, perMessageDeflate: false });
+  const sockets = new Map<string, WebSocket>();
+  new Gauge({
+    name: 'manga_assist_ws_connections',
+    help: 'Open chat WebSocket connections.',
+    registers: [deps.registry],
+    collect() {
+      this.set(sockets.size);
+    },
+  });
+
+  const sendFrame = (socket: WebSocket, frame: ServerFrame) => {
+    if (socket.readyState !== socket.OPEN) return;
+    for (const json of serializeFrames(frame)) socket.send(json);
+  };
+  const sendError = (socket: WebSocket, code: ErrorCode, message: string, requestId?: string) =>
+    sendFrame(socket, requestId ? { type: 'error', requestId, code, message } : { type: 'error', code, message });
+
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const connectionId = randomUUID();
+    const context: ChatContext = {
+      sessionId: url.searchParams.get('sessionId')?.slice(0, 128) || randomUUID(),
+      userId: url.searchParams.get('userId')?.slice(0, 128) || undefined,
+      connectionId,
+    };
+    sockets.set(connectionId, socket);
+    const inFlight = new Map<string, AbortController>();
+    const prefetched = deps.prefetch(context).catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message, sessionId: context.sessionId }, 'prefetch failed');
+    });
+    sendFrame(socket, { type: 'ready', connectionId, sessionId: context.sessionId });
+
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const started = performance.now();
+      const parsed = parseClientFrame(data, isBinary);
+      if (!parsed.ok) return sendError(socket, parsed.code, parsed.message, parsed.requestId);
+      const frame = parsed.frame;
+      if (frame.action === 'ping') return sendFrame(socket, frame.requestId ? { type: 'pong', requestId: frame.requestId } : { type: 'pong' });
+      if (inFlight.has(frame.requestId)) return sendError(socket, 'invalid_frame', `requestId ${frame.requestId} is already in flight`, frame.requestId);
+      if (inFlight.size >= maxInFlight) return sendError(socket, 'busy', `at most ${maxInFlight} requests at a time per connection`, frame.requestId);
+      const validateMs = performance.now() - started;
+
+      const abort = new AbortController();
+      inFlight.set(frame.requestId, abort);
+      void (async () => {
+        // The first message finds the prefetch done (or waits a little for it, never long).
+        if (context.session === undefined) await Promise.race([prefetched, new Promise((r) => setTimeout(r, prefetchWaitMs))]);
+        await pipeline.handle({ requestId: frame.requestId, text: frame.text, validateMs }, context, {
+          token: (text) => sendFrame(socket, { type: 'token', requestId: frame.requestId, text }),
+          done: (done) => sendFrame(socket, done),
+          error: (code, message) => sendError(socket, code, message, frame.requestId),
+        }, abort.signal);
+      })()
+        .catch((error: unknown) => {
+          logger.error({ err: error, requestId: frame.requestId }, 'chat request failed');
+          sendError(socket, 'internal', 'something went wrong on our side; please try again', frame.requestId);
+        })
+        .finally(() => inFlight.delete(frame.requestId));
+    });
+
+    socket.on('close', () => {
+      sockets.delete(connectionId);
+      for (const abort of inFlight.values()) abort.abort();
+    });
+    socket.on('error', (error) => logger.warn({ err: error.message, connectionId }, 'websocket error'));
+  });
+
+  return {
+    handleUpgrade(request, socket, head) {
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    },
+    send(connectionId, frame) {
+      const socket = sockets.get(connectionId);
+      if (!socket) return false;
+      sendFrame(socket, frame);
+      return true;
+    },
+    connections: () => sockets.size,
+    async close() {
+      for (const socket of sockets.values()) socket.close(1001, 'server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'chat',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,10 @@
+export { DEFAULT_CACHE_TTL_SECONDS, createChatPipeline } from './chat-pipeline';
+export type { ChatContext, ChatPipeline, ChatPipelineDeps, ChatRequest, ChatSink } from './chat-pipeline';
+export type { ClassifierPort, ModelGateway, ModelStreamRequest, ProductSource, SessionSource, SessionView } from './ports';
+export { SEGMENTS, SegmentClock } from './segment-clock';
+export type { Segment } from './segment-clock';
+export { createTurnSequence } from './turn-sequence';
+export type { TurnSequence } from './turn-sequence';
+export { createModelGateway } from './model-gateway';
+export { modelProviderConfig } from './model-config';
+export type { ModelEnv } from './model-config';

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { httpUrl, positiveInt } from './fields';
+
+const nonNegativeMs = (defaultMs: number) =>
+  z
+    .string()
+    .default(String(defaultMs))
+    .transform((value, ctx) => {
+      if (!/^\d+$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a whole number of milliseconds' });
+        return z.NEVER;
+      }
+      return Number(value);
+    });
+
+/** Which foundation model answers, and how to reach it (gateway and scheduler). */
+export const modelShape = {
+  MODEL_PROVIDER: z.enum(['local', 'bedrock', 'openai'], { error: 'must be local, bedrock or openai' }).default('local'),
+  LOCAL_HAIKU_FIRST_TOKEN_MS: nonNegativeMs(180),
+  LOCAL_HAIKU_TOKEN_MS: nonNegativeMs(8),
+  LOCAL_SONNET_FIRST_TOKEN_MS: nonNegativeMs(450),
+  LOCAL_SONNET_TOKEN_MS: nonNegativeMs(15),
+  BEDROCK_ENDPOINT: httpUrl().optional(),
+  BEDROCK_HAIKU_MODEL_ID: z.string().min(1).default('anthropic.claude-3-5-haiku-20241022-v1:0'),
+  BEDROCK_SONNET_MODEL_ID: z.string().min(1).default('anthropic.claude-3-5-sonnet-20241022-v2:0'),
+  MODEL_MAX_TOKENS: positiveInt(1024),
+  OPENAI_BASE_URL: httpUrl('http://127.0.0.1:11434/v1'),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_HAIKU_MODEL: z.string().min(1).default('llama3.2:1b'),
+  OPENAI_SONNET_MODEL: z.string().min(1).default('llama3.1:8b'),
+};
+
+/** Retrieval and the response cache (gateway, scheduler, post-processor). */
+export const retrievalShape = {
+  CATALOG_PATH: z.string().min(1).optional(),
+  INDEX_DIR: z.string().min(1).default('.data/index'),
+  KEY_PREFIX: z.string().min(1).default('ma:'),
+  QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, 'may contain only letters, digits, _ . and -').default('ma'),
+  CACHE_SIMILARITY_THRESHOLD: z
+    .string()
+    .default('0.85')
+    .transform((value, ctx) => {
+      const n = Number(value);
+      if (!(n > 0 && n <= 1)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a number in (0, 1]' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+};

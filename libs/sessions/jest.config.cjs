@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'sessions',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

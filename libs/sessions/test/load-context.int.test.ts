@@ -1,0 +1,67 @@
+import { createDynamoClient } from '@manga-assist/aws';
+import { freePort } from '@manga-assist/testing';
+import { japaneseTurn } from './japanese-conversation';
+import { createFixture, startEngines, stopEngines } from './store-harness';
+import type { Engines, Fixture } from './store-harness';
+
+describe('loadContext', () => {
+  let engines: Engines;
+  let fx: Fixture;
+  beforeAll(async () => {
+    engines = await startEngines();
+  });
+  afterAll(() => stopEngines(engines));
+  beforeEach(async () => {
+    fx = await createFixture(engines, 'sessions-context');
+  });
+  afterEach(() => fx.cleanup());
+
+  it('reads the session and the user\'s parts together, with a timing for each', async () => {
+    await fx.store.appendTurn('s-ctx', japaneseTurn(1), { userId: 'u-ctx' });
+    await fx.store.updatePreferences('s-ctx', { maxPriceJpy: 600 });
+    await fx.store.recordInteraction('s-ctx', ['p-9']);
+    await fx.store.updatePreferences('s-other', { language: 'en' }, { userId: 'u-ctx' });
+
+    const context = await fx.store.loadContext('s-ctx', 'u-ctx');
+    expect(context).toMatchObject({
+      sessionId: 's-ctx',
+      userId: 'u-ctx',
+      source: 'redis',
+      // The user's language (set in another session) under this session's own price limit.
+      preferences: { maxPriceJpy: 600, language: 'en' },
+      recentTitleIds: ['p-9'],
+      errors: [],
+    });
+    expect(context.session!.turns).toHaveLength(1);
+    for (const part of ['session', 'preferences', 'recentInteractions', 'total'] as const) {
+      expect(context.timings[part]).toBeGreaterThan(0);
+    }
+    // In parallel: the whole takes about as long as the slowest part, not the sum.
+    expect(context.timings.total).toBeLessThan(
+      context.timings.session + context.timings.preferences + context.timings.recentInteractions,
+    );
+
+    const anonymous = await fx.store.loadContext('s-ctx');
+    expect(anonymous.timings.preferences).toBe(0);
+    expect(anonymous.preferences).toEqual({ maxPriceJpy: 600 });
+  });
+
+  it('returns what it has when a part fails', async () => {
+    await fx.store.appendTurn('s-partial', japaneseTurn(1), { userId: 'u-partial' });
+    // DynamoDB unreachable: the session still comes from Redis, the user's parts (not cached) fail.
+    const deadDynamo = createDynamoClient({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      maxAttempts: 1,
+    });
+    try {
+      const context = await fx.storeWith({ dynamo: deadDynamo }).loadContext('s-partial', 'u-partial');
+      expect(context.source).toBe('redis');
+      expect(context.session!.lastSeq).toBe(1);
+      expect(context.errors.map((e) => e.part)).toEqual(['preferences', 'recentInteractions']);
+      expect(context.preferences).toEqual({});
+    } finally {
+      deadDynamo.destroy();
+    }
+  });
+});
