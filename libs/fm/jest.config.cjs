@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'fm',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
