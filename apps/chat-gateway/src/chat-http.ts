@@ -42,7 +42,8 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline): voi
       const context: ChatContext = { sessionId: body.sessionId ?? randomUUID(), userId: body.userId, connectionId: null };
       const validateMs = performance.now() - started;
       const abort = new AbortController();
-      request.raw.on('close', () => {
+      // The response closing before it finished means the client went away: stop the model.
+      reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
 

@@ -1,11 +1,30 @@
 import { createDynamoClient, pingDynamo, tableDefinitions } from '@manga-assist/aws';
+import { createResponseCache } from '@manga-assist/cache';
+import { loadCatalog } from '@manga-assist/catalog';
+import {
+  createChatPipeline,
+  createClassifier,
+  createModelGateway,
+  createProductSource,
+  createTurnSequence,
+  modelProviderConfig,
+} from '@manga-assist/chat';
+import type { ChatContext, ChatPipeline } from '@manga-assist/chat';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
+import { createModelProviderFromConfig, routeModel } from '@manga-assist/fm';
+import { createJobProducer } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
+import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
+import type { ProductRetriever } from '@manga-assist/retrieval';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
+import { createSessionStore } from '@manga-assist/sessions';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
+import { registerChatHttp } from './chat-http';
+import { createChatSocketServer } from './chat-socket';
+import type { ChatSocketServer } from './chat-socket';
 import { gatewayConfigSchema } from './config';
 import { collectOpsStatus } from './ops-status';
 import type { StatusPeer } from './ops-status';
@@ -22,6 +41,58 @@ async function main() {
   const endpoints = resolveAwsEndpoints(config);
   const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb });
   const tables = tableDefinitions(config.TABLE_PREFIX);
+  const sessions = createSessionStore({
+    dynamo,
+    redis: redis.redis,
+    tables: { sessions: tables.sessions.TableName, turns: tables.turns.TableName },
+    keyPrefix: config.KEY_PREFIX,
+    log: logger,
+  });
+  const embedder = createHashedNgramEmbedder({ dimensions: 384 });
+  const cache = createResponseCache({
+    redis: redis.redis,
+    embed: embedder.embedSync,
+    dimensions: embedder.dimensions,
+    keyPrefix: `${config.KEY_PREFIX}rc:`,
+    threshold: config.CACHE_SIMILARITY_THRESHOLD,
+    log: logger,
+  });
+  const producer = createJobProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log: logger, registry });
+  const model = createModelProviderFromConfig(modelProviderConfig(config));
+
+  // The catalog and its vector index load in the background; /readyz waits for them.
+  let pipeline: ChatPipeline | undefined;
+  let retriever: ProductRetriever | undefined;
+  const retrievalReady = (async () => {
+    const catalog = await loadCatalog(config.CATALOG_PATH);
+    const index = await loadOrBuildHnswIndex({ catalog, embedder, dir: config.INDEX_DIR, log: logger });
+    retriever = createProductRetriever({ catalog, embedder, index });
+    pipeline = createChatPipeline({
+      classifier: createClassifier(retriever),
+      cache,
+      products: createProductSource(retriever),
+      sessions: { load: async (id) => (await sessions.load(id)).session },
+      model: createModelGateway(model),
+      route: routeModel,
+      producer,
+      sequence: createTurnSequence({ redis: redis.redis, keyPrefix: config.KEY_PREFIX }),
+      registry,
+      log: logger,
+    });
+  })();
+  retrievalReady.catch((error: unknown) => logger.error({ err: error }, 'catalog or index failed to load'));
+
+  const prefetch = async (context: ChatContext) => {
+    const started = performance.now();
+    const [loaded, trending] = await Promise.all([
+      sessions.loadContext(context.sessionId, context.userId),
+      Promise.resolve(retriever?.trending(10)),
+    ]);
+    context.session = loaded.session;
+    context.prefetched = loaded.errors.length === 0;
+    context.trending = trending;
+    context.prefetchMs = performance.now() - started;
+  };
 
   const peerClient = { timeoutMs: 1500 };
   const scheduler = createServiceClient<SchedulerRouter>({ baseUrl: config.SCHEDULER_URL, ...peerClient });
@@ -33,7 +104,16 @@ async function main() {
     { app: 'health-checker', url: config.HEALTH_CHECKER_URL, status: () => healthChecker.status.query() },
   ];
 
-  const service = await startService({
+  // Requests only arrive once /readyz says so, but a direct client may be early: it waits.
+  const lazyPipeline: ChatPipeline = {
+    async handle(...args) {
+      await retrievalReady;
+      return pipeline!.handle(...args);
+    },
+  };
+  let sockets: ChatSocketServer | undefined;
+
+  await startService({
     app: APP,
     version: PRODUCT_VERSION,
     host: config.HOST,
@@ -44,18 +124,33 @@ async function main() {
     checks: [
       { name: 'redis', check: redis.check },
       { name: 'dynamodb', check: () => pingDynamo(dynamo, tables.sessions.TableName) },
+      {
+        name: 'catalog',
+        check: async () => {
+          if (!pipeline) throw new Error('catalog and vector index still loading');
+        },
+      },
     ],
     router: createGatewayRouter,
     routes(server, status) {
       const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
       server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
+      registerChatHttp(server, lazyPipeline);
+      sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, logger, registry });
+      // Open sockets are told to go before the server stops (close code 1001).
+      server.addHook('preClose', async () => sockets?.close());
+      server.server.on('upgrade', (request, socket, head) => {
+        if (new URL(request.url ?? '/', 'http://localhost').pathname === '/ws') sockets!.handleUpgrade(request, socket, head);
+        else socket.destroy();
+      });
     },
     shutdown: [
+      { name: 'jobs', run: () => producer.flush(5000).then(() => producer.close()) },
+      { name: 'model', run: () => model.close() },
       { name: 'redis', run: () => redis.close() },
       { name: 'dynamodb', run: () => dynamo.destroy() },
     ],
   });
-  void service;
 }
 
 main().catch((error: unknown) => {

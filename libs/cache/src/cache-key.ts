@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CacheScope } from '@manga-assist/contracts';
-import { normalizeText } from '@manga-assist/catalog';
+import { compactText } from '@manga-assist/catalog';
 
 /** JSON with sorted keys, so equal scopes always hash alike. */
 function stableJson(value: unknown): string {
@@ -29,7 +29,8 @@ export interface CacheKey {
  */
 export function cacheKeyFor(question: string, scope: CacheScope): CacheKey {
   const scopeHash = createHash('sha1').update(stableJson(scope)).digest('hex').slice(0, 16);
-  const normalized = normalizeText(question);
+  // Width, case, kana, punctuation and spacing do not make a different question.
+  const normalized = compactText(question);
   const entryId = createHash('sha1').update(`${scopeHash}\n${normalized}`).digest('hex').slice(0, 20);
   return { scopeHash, normalized, entryId };
 }

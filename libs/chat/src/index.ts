@@ -8,3 +8,4 @@ export type { TurnSequence } from './turn-sequence';
 export { createModelGateway } from './model-gateway';
 export { modelProviderConfig } from './model-config';
 export type { ModelEnv } from './model-config';
+export { createClassifier, createProductSource } from './retrieval-adapters';
