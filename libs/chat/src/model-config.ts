@@ -16,6 +16,7 @@ export interface ModelEnv {
   OPENAI_HAIKU_MODEL: string;
   OPENAI_SONNET_MODEL: string;
   AWS_REGION: string;
+  LOCAL_STACK: boolean;
 }
 
 export function modelProviderConfig(env: ModelEnv): ModelProviderConfig {
@@ -35,6 +36,8 @@ export function modelProviderConfig(env: ModelEnv): ModelProviderConfig {
         endpoint: env.BEDROCK_ENDPOINT,
         modelIds: { haiku: env.BEDROCK_HAIKU_MODEL_ID, sonnet: env.BEDROCK_SONNET_MODEL_ID },
         maxTokens: env.MODEL_MAX_TOKENS,
+        // A local stand-in endpoint accepts any signature, and a dev machine has no AWS profile.
+        credentials: env.LOCAL_STACK && env.BEDROCK_ENDPOINT ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
       };
     case 'openai':
       return {

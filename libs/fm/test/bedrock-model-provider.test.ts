@@ -4,9 +4,9 @@ import { createBedrockModelProvider } from '../src/bedrock-model-provider';
 import type { ModelProvider, ModelRequest } from '../src/model-provider';
 import { ModelStreamError } from '../src/model-stream-error';
 import { collect } from './support/collect';
-import { EVENT_STREAM_HEADERS, exceptionFrame, frames } from './support/converse-stream-frames';
-import type { TestHandler, TestServer } from './support/http-test-server';
-import { pause, startTestServer } from './support/http-test-server';
+import { EVENT_STREAM_HEADERS, converseStreamFrames as frames, exceptionFrame } from '@manga-assist/testing';
+import type { TestHandler, TestServer } from '@manga-assist/testing';
+import { pause, startTestServer } from '@manga-assist/testing';
 
 const MODEL_IDS = { haiku: 'anthropic.claude-3-haiku-20240307-v1:0', sonnet: 'anthropic.claude-3-sonnet-20240229-v1:0' };
 

@@ -1,8 +1,8 @@
 import { createModelProviderFromConfig } from '../src/model-provider-config';
 import { collect } from './support/collect';
-import { EVENT_STREAM_HEADERS, frames } from './support/converse-stream-frames';
-import type { TestServer } from './support/http-test-server';
-import { startTestServer } from './support/http-test-server';
+import { EVENT_STREAM_HEADERS, converseStreamFrames as frames } from '@manga-assist/testing';
+import type { TestServer } from '@manga-assist/testing';
+import { startTestServer } from '@manga-assist/testing';
 import { PRODUCTS } from './support/products';
 
 const IDS = { haiku: 'anthropic.claude-3-haiku-20240307-v1:0', sonnet: 'anthropic.claude-3-sonnet-20240229-v1:0' };

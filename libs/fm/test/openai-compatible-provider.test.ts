@@ -3,8 +3,8 @@ import type { ModelProvider, ModelRequest } from '../src/model-provider';
 import { ModelStreamError } from '../src/model-stream-error';
 import { createOpenAICompatibleProvider } from '../src/openai-compatible-provider';
 import { collect } from './support/collect';
-import type { TestHandler, TestServer } from './support/http-test-server';
-import { pause, startTestServer } from './support/http-test-server';
+import type { TestHandler, TestServer } from '@manga-assist/testing';
+import { pause, startTestServer } from '@manga-assist/testing';
 
 const MODELS = { haiku: 'llama3.2:1b', sonnet: 'qwen2.5:7b' };
 

@@ -10,3 +10,6 @@ export { spawnProcess } from './spawn-process';
 export type { ProcessExit, SpawnedProcess, SpawnProcessOptions, StopOptions } from './spawn-process';
 export { createTestLogger } from './test-logger';
 export type { LogEntry, TestLogger } from './test-logger';
+export { EVENT_STREAM_HEADERS, eventFrame, exceptionFrame, frames as converseStreamFrames } from './converse-stream-frames';
+export { pause, startTestServer } from './http-test-server';
+export type { RecordedRequest, TestHandler, TestServer } from './http-test-server';

@@ -1,0 +1,83 @@
+// A long conversation through the Bedrock provider (the real SDK against a local ConverseStream
+// endpoint that records what it is sent): the model sees the last 5 turns plus a summary, never all 20.
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient, tableDefinitions } from '@manga-assist/aws';
+import { EVENT_STREAM_HEADERS, converseStreamFrames, startTestServer, waitFor } from '@manga-assist/testing';
+import type { TestServer } from '@manga-assist/testing';
+import { ChatClient, startSystem } from './system-under-test';
+import type { System } from './system-under-test';
+
+jest.setTimeout(180_000);
+
+interface ConverseBody {
+  system: { text: string }[];
+  messages: { role: string; content: { text: string }[] }[];
+}
+
+describe('conversation history sent to the model', () => {
+  let bedrock: TestServer;
+  let system: System;
+
+  beforeAll(async () => {
+    bedrock = await startTestServer((req, res) => {
+      res.writeHead(200, EVENT_STREAM_HEADERS);
+      const n = bedrock.requests.length;
+      for (const frame of [
+        converseStreamFrames.start(),
+        converseStreamFrames.delta(`Answer ${n}: `),
+        converseStreamFrames.delta('please check your order history.'),
+        converseStreamFrames.blockStop(),
+        converseStreamFrames.stop(),
+        converseStreamFrames.metadata(100, 10),
+      ])
+        res.write(frame);
+      res.end();
+    });
+    system = await startSystem({ MODEL_PROVIDER: 'bedrock', BEDROCK_ENDPOINT: bedrock.url });
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await bedrock?.close();
+  });
+
+  it('sends only the last 5 turns plus a summary after 20 turns', async () => {
+    const client = await ChatClient.connect(system.wsUrl);
+    const sessionId = client.ready.sessionId;
+    // Order questions are never answered from the cache, so each one reaches the model.
+    for (let i = 1; i <= 20; i++) {
+      const frames = await client.ask(`where is my order number ${i}?`);
+      expect(frames.at(-1)).toMatchObject({ type: "done" });
+    }
+    client.close();
+    expect(bedrock.requests).toHaveLength(20);
+
+    // Once the post-processor has stored all 20 turns, a new connection to the session picks them up.
+    const dynamo = createDynamoClient({ region: 'ap-northeast-1', endpoint: system.dynamoEndpoint });
+    await waitFor(
+      async () => {
+        const res = await dynamo.send(
+          new QueryCommand({
+            TableName: tableDefinitions(system.tablePrefix).turns.TableName,
+            KeyConditionExpression: 'sessionId = :s',
+            ExpressionAttributeValues: { ':s': { S: sessionId } },
+            Select: 'COUNT',
+          }),
+        );
+        return res.Count === 20;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: '20 stored turns' },
+    );
+    dynamo.destroy();
+    const again = await ChatClient.connect(`${system.wsUrl}?sessionId=${sessionId}`);
+    expect((await again.ask('where is my order number 21?')).at(-1)).toMatchObject({ type: 'done' });
+    again.close();
+
+    const last = JSON.parse(bedrock.requests.at(-1)!.body) as ConverseBody;
+    // 5 earlier turns (user + assistant each) and the new question.
+    expect(last.messages).toHaveLength(11);
+    const users = last.messages.filter((m) => m.role === 'user').map((m) => m.content[0]!.text);
+    expect(users.at(-1)).toBe('where is my order number 21?');
+    expect(users.slice(0, 5)).toEqual([16, 17, 18, 19, 20].map((i) => `where is my order number ${i}?`));
+    expect(last.system[0]!.text).toMatch(/Earlier/);
+  });
+});
