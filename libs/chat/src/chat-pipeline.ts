@@ -80,6 +80,19 @@ const MODEL_ERROR_CODES: Record<string, ErrorCode> = {
   unavailable: 'unavailable',
 };
 
+/**
+ * The response-cache scope of a question: with `cacheKeyFor` from the cache lib, the one way cache
+ * keys are derived, shared by the gateway's lookup, the post-processor's write and the scheduler.
+ */
+export function cacheScopeFor(classification: Classification, text: string): CacheScope {
+  return {
+    intent: classification.intent,
+    filters: classification.filters,
+    titleIds: classification.titleIds,
+    language: detectLanguage(text),
+  };
+}
+
 export interface ChatPipeline {
   handle(request: ChatRequest, context: ChatContext, sink: ChatSink, signal?: AbortSignal): Promise<void>;
 }
@@ -238,12 +251,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const degraded: string[] = [];
 
       const classification = clock.timeSync('intent', () => deps.classifier.classify(request.text));
-      const scope: CacheScope = {
-        intent: classification.intent,
-        filters: classification.filters,
-        titleIds: classification.titleIds,
-        language: detectLanguage(request.text),
-      };
+      const scope = cacheScopeFor(classification, request.text);
 
       // 1. The response cache: a hit is streamed at once, with no model call.
       let hit = null;

@@ -1,4 +1,4 @@
-export { DEFAULT_CACHE_TTL_SECONDS, createChatPipeline } from './chat-pipeline';
+export { DEFAULT_CACHE_TTL_SECONDS, cacheScopeFor, createChatPipeline } from './chat-pipeline';
 export type { ChatContext, ChatPipeline, ChatPipelineDeps, ChatRequest, ChatSink } from './chat-pipeline';
 export type { ClassifierPort, ModelGateway, ModelStreamRequest, ProductSource, SessionSource, SessionView } from './ports';
 export { SEGMENTS, SegmentClock } from './segment-clock';

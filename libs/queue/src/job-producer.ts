@@ -3,7 +3,7 @@ import type { JobsOptions } from 'bullmq';
 import { Counter, Gauge } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
 import { bullConnection } from './connection';
-import { JOB_SCHEMAS, QUEUE_SETTINGS, jobIdFor } from './queues';
+import { JOB_SCHEMAS, jobIdFor, jobOptionsFor } from './queues';
 import type { JobData, QueueName } from './queues';
 
 export interface ProducerLogger {
@@ -107,6 +107,37 @@ export function createJobProducer(options: JobProducerOptions): JobProducer {
     }
   };
 
+  // Jobs handed over in the same turn of the event loop go to Redis together: one addBulk per
+  // queue instead of one round trip and one script call per job, which keeps the gateway's CPU
+  // cost per answer low under load.
+  const batches = new Map<QueueName, Spilled[]>();
+  let flushScheduled = false;
+  const handOffBatch = async (name: QueueName, jobs: Spilled[]): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        queueFor(name).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: j.opts }))),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${handOffTimeoutMs} ms`)), handOffTimeoutMs);
+        }),
+      ]);
+      enqueued.inc({ queue: name }, jobs.length);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const flushBatches = () => {
+    flushScheduled = false;
+    for (const [name, jobs] of batches) {
+      batches.delete(name);
+      const attempt = handOffBatch(name, jobs).catch((error: unknown) => {
+        for (const job of jobs) keep(job, error);
+      });
+      inFlight.add(attempt);
+      void attempt.finally(() => inFlight.delete(attempt));
+    }
+  };
+
   const keep = (job: Spilled, error: unknown) => {
     if (spill.length >= spillLimit) {
       const victimQueue = DROP_ORDER.find((q) => spill.some((s) => s.name === q) && DROP_ORDER.indexOf(q) <= DROP_ORDER.indexOf(job.name));
@@ -144,37 +175,30 @@ export function createJobProducer(options: JobProducerOptions): JobProducer {
   return {
     enqueue(name, data) {
       const parsed = JOB_SCHEMAS[name].parse(data);
-      const settings = QUEUE_SETTINGS[name];
-      const job: Spilled = {
-        seq: ++enqueueSeq,
-        name,
-        data: parsed,
-        opts: {
-          jobId: jobIdFor(name, data),
-          attempts: settings.attempts,
-          backoff: { type: 'exponential', delay: settings.backoffMs, jitter: 0.5 },
-          removeOnComplete: { age: 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
-      };
+      const job: Spilled = { seq: ++enqueueSeq, name, data: parsed, opts: jobOptionsFor(name, jobIdFor(name, data)) };
       // Jobs queue up behind the ones already spilled, so per-session order is kept.
       if (spill.length > 0) return keep(job, new Error('earlier jobs are still waiting'));
-      const attempt = handOff(job).catch((error: unknown) => keep(job, error));
-      inFlight.add(attempt);
-      void attempt.finally(() => inFlight.delete(attempt));
+      const batch = batches.get(name);
+      if (batch) batch.push(job);
+      else batches.set(name, [job]);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushBatches);
+      }
     },
     pending: () => spill.length,
     async flush(timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         await Promise.all(inFlight);
-        if (spill.length === 0 && inFlight.size === 0) return true;
+        if (spill.length === 0 && inFlight.size === 0 && batches.size === 0) return true;
         await new Promise((r) => setTimeout(r, 20));
       }
       return false;
     },
     async close() {
       clearInterval(retryTimer);
+      if (flushScheduled) flushBatches();
       await Promise.all(inFlight);
       await Promise.all([...queues.values()].map((q) => q.close()));
     },

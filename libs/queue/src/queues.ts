@@ -1,3 +1,4 @@
+import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import {
   AnalyticsEventSchema,
@@ -17,9 +18,13 @@ export const QUEUES = {
   guardrailCheck: 'guardrail-check',
   analytics: 'analytics',
   audit: 'audit',
+  /** Jobs that used up their attempts (no worker drains it; see dead-letter-queue.ts). */
+  deadLetter: 'dead-letter',
 } as const;
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
-export const QUEUE_NAMES: readonly QueueName[] = Object.values(QUEUES);
+export type DeadLetterQueueName = typeof QUEUES.deadLetter;
+/** Queues that carry work, one per kind of job. */
+export type QueueName = Exclude<(typeof QUEUES)[keyof typeof QUEUES], DeadLetterQueueName>;
+export const QUEUE_NAMES: readonly QueueName[] = Object.values(QUEUES).filter((n): n is QueueName => n !== QUEUES.deadLetter);
 
 /** The payload schema of each queue: producers and consumers both parse with it. */
 export const JOB_SCHEMAS = {
@@ -41,11 +46,42 @@ export function jobIdFor<N extends QueueName>(name: N, data: JobData<N>): string
   return `${name}.${key}`;
 }
 
-/** Per-queue retry settings: a slow or failing sink retries on its own schedule (bulkhead). */
-export const QUEUE_SETTINGS: Record<QueueName, { attempts: number; backoffMs: number; concurrency: number }> = {
+export interface QueueSettings {
+  /** Tries before the job goes to the dead-letter queue. */
+  attempts: number;
+  /** First retry delay; doubles each attempt, with jitter. */
+  backoffMs: number;
+  /** Jobs one worker process runs at once. */
+  concurrency: number;
+}
+
+/**
+ * Per-queue settings: each kind has its own queue, concurrency and retry schedule, so a slow or
+ * failing sink backs up only its own queue (bulkhead).
+ */
+export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   'cache-write': { attempts: 5, backoffMs: 200, concurrency: 20 },
   'session-update': { attempts: 5, backoffMs: 500, concurrency: 20 },
   'guardrail-check': { attempts: 5, backoffMs: 200, concurrency: 10 },
-  analytics: { attempts: 5, backoffMs: 1000, concurrency: 5 },
-  audit: { attempts: 5, backoffMs: 1000, concurrency: 5 },
+  // Analytics jobs wait on a shared PutRecords batch: more of them in flight makes fuller batches.
+  analytics: { attempts: 5, backoffMs: 1000, concurrency: 50 },
+  // Audit lines share one append + fsync (group commit) the same way.
+  audit: { attempts: 5, backoffMs: 1000, concurrency: 20 },
 };
+
+/**
+ * Options of every job added to a queue, by the producer and by a dead-letter retry alike:
+ * deterministic id, attempts, exponential backoff with jitter (retries of a burst spread out
+ * instead of hitting a recovering sink together) and bounded retention.
+ */
+export function jobOptionsFor<N extends QueueName>(name: N, jobId: string): JobsOptions {
+  const settings = QUEUE_SETTINGS[name];
+  return {
+    jobId,
+    attempts: settings.attempts,
+    backoff: { type: 'exponential', delay: settings.backoffMs, jitter: 0.5 },
+    removeOnComplete: { age: 3600, count: 10_000 },
+    // Kept a week: a dead letter's retry removes its failed original first.
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
