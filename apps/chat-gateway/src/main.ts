@@ -6,17 +6,17 @@ import {
   createClassifier,
   createModelGateway,
   createProductSource,
+  createTrendingStore,
   createTurnSequence,
   modelProviderConfig,
 } from '@manga-assist/chat';
-import type { ChatContext, ChatPipeline } from '@manga-assist/chat';
+import type { ChatContext, ChatPipeline, ProductSource } from '@manga-assist/chat';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createModelProviderFromConfig, routeModel } from '@manga-assist/fm';
 import { createJobProducer } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
 import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
-import type { ProductRetriever } from '@manga-assist/retrieval';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
@@ -59,18 +59,20 @@ async function main() {
   });
   const producer = createJobProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log: logger, registry });
   const model = createModelProviderFromConfig(modelProviderConfig(config));
+  const trendingStore = createTrendingStore({ redis: redis.redis, keyPrefix: config.KEY_PREFIX });
 
   // The catalog and its vector index load in the background; /readyz waits for them.
   let pipeline: ChatPipeline | undefined;
-  let retriever: ProductRetriever | undefined;
+  let products: ProductSource | undefined;
   const retrievalReady = (async () => {
     const catalog = await loadCatalog(config.CATALOG_PATH);
     const index = await loadOrBuildHnswIndex({ catalog, embedder, dir: config.INDEX_DIR, log: logger });
-    retriever = createProductRetriever({ catalog, embedder, index });
+    const retriever = createProductRetriever({ catalog, embedder, index });
+    products = createProductSource(retriever, trendingStore);
     pipeline = createChatPipeline({
       classifier: createClassifier(retriever),
       cache,
-      products: createProductSource(retriever),
+      products,
       sessions: { load: async (id) => (await sessions.load(id)).session },
       model: createModelGateway(model),
       route: routeModel,
@@ -86,7 +88,7 @@ async function main() {
     const started = performance.now();
     const [loaded, trending] = await Promise.all([
       sessions.loadContext(context.sessionId, context.userId),
-      Promise.resolve(retriever?.trending(10)),
+      products?.list('trending', {}, 10),
     ]);
     context.session = loaded.session;
     context.prefetched = loaded.errors.length === 0;

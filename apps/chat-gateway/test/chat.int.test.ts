@@ -3,21 +3,24 @@ import type { DoneFrame, ErrorFrame, ServerFrame } from '@manga-assist/contracts
 import { createDynamoClient, tableDefinitions } from '@manga-assist/aws';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { waitFor } from '@manga-assist/testing';
-import { ChatClient, startSystem } from './system-under-test';
-import type { System } from './system-under-test';
+import { ChatClient, startTestSystem } from '@manga-assist/local-stack';
+import type { TestSystem } from '@manga-assist/local-stack';
 
 jest.setTimeout(180_000);
+
+const gatewayUrl = (system: TestSystem) => system.urls['chat-gateway']!;
+const wsUrl = (system: TestSystem) => `${gatewayUrl(system).replace('http', 'ws')}/ws`;
 
 const done = (frames: ServerFrame[]) => frames.find((f): f is DoneFrame => f.type === 'done');
 const tokens = (frames: ServerFrame[]) => frames.filter((f) => f.type === 'token').map((f) => (f as { text: string }).text);
 
 describe('chat over WebSocket', () => {
-  let system: System;
+  let system: TestSystem;
   let client: ChatClient;
 
   beforeAll(async () => {
-    system = await startSystem();
-    client = await ChatClient.connect(`${system.wsUrl}?userId=u-1`);
+    system = await startTestSystem({ apps: ['chat-gateway', 'post-processor'] });
+    client = await ChatClient.connect(`${wsUrl(system)}?userId=u-1`);
   });
   afterAll(async () => {
     client?.close();
@@ -101,14 +104,14 @@ describe('chat over WebSocket', () => {
 });
 
 describe('chat over HTTP', () => {
-  let system: System;
+  let system: TestSystem;
   beforeAll(async () => {
-    system = await startSystem();
+    system = await startTestSystem({ apps: ['chat-gateway', 'post-processor'] });
   });
   afterAll(() => system?.stop());
 
   it('streams Server-Sent Events', async () => {
-    const res = await fetch(`${system.gatewayUrl}/v1/chat`, {
+    const res = await fetch(`${gatewayUrl(system)}/v1/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ text: 'show me seinen' }),
@@ -120,7 +123,7 @@ describe('chat over HTTP', () => {
   });
 
   it('answers with one JSON document when asked for JSON', async () => {
-    const res = await fetch(`${system.gatewayUrl}/v1/chat`, {
+    const res = await fetch(`${gatewayUrl(system)}/v1/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ text: 'trending manga' }),
@@ -133,7 +136,7 @@ describe('chat over HTTP', () => {
 
   it('rejects bad bodies with typed errors', async () => {
     const post = (body: string) =>
-      fetch(`${system.gatewayUrl}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
+      fetch(`${gatewayUrl(system)}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
     const tooLong = await post(JSON.stringify({ text: 'あ'.repeat(2000) }));
     expect(tooLong.status).toBe(413);
     expect(((await tooLong.json()) as ErrorFrame).code).toBe('text_too_large');

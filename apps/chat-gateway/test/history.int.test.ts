@@ -4,10 +4,13 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient, tableDefinitions } from '@manga-assist/aws';
 import { EVENT_STREAM_HEADERS, converseStreamFrames, startTestServer, waitFor } from '@manga-assist/testing';
 import type { TestServer } from '@manga-assist/testing';
-import { ChatClient, startSystem } from './system-under-test';
-import type { System } from './system-under-test';
+import { ChatClient, startTestSystem } from '@manga-assist/local-stack';
+import type { TestSystem } from '@manga-assist/local-stack';
 
 jest.setTimeout(180_000);
+
+const gatewayUrl = (system: TestSystem) => system.urls['chat-gateway']!;
+const wsUrl = (system: TestSystem) => `${gatewayUrl(system).replace('http', 'ws')}/ws`;
 
 interface ConverseBody {
   system: { text: string }[];
@@ -16,7 +19,7 @@ interface ConverseBody {
 
 describe('conversation history sent to the model', () => {
   let bedrock: TestServer;
-  let system: System;
+  let system: TestSystem;
 
   beforeAll(async () => {
     bedrock = await startTestServer((req, res) => {
@@ -33,7 +36,7 @@ describe('conversation history sent to the model', () => {
         res.write(frame);
       res.end();
     });
-    system = await startSystem({ MODEL_PROVIDER: 'bedrock', BEDROCK_ENDPOINT: bedrock.url });
+    system = await startTestSystem({ apps: ['chat-gateway', 'post-processor'], env: { MODEL_PROVIDER: 'bedrock', BEDROCK_ENDPOINT: bedrock.url } });
   });
   afterAll(async () => {
     await system?.stop();
@@ -41,7 +44,7 @@ describe('conversation history sent to the model', () => {
   });
 
   it('sends only the last 5 turns plus a summary after 20 turns', async () => {
-    const client = await ChatClient.connect(system.wsUrl);
+    const client = await ChatClient.connect(wsUrl(system));
     const sessionId = client.ready.sessionId;
     // Order questions are never answered from the cache, so each one reaches the model.
     for (let i = 1; i <= 20; i++) {
@@ -68,7 +71,7 @@ describe('conversation history sent to the model', () => {
       { timeoutMs: 30_000, intervalMs: 250, description: '20 stored turns' },
     );
     dynamo.destroy();
-    const again = await ChatClient.connect(`${system.wsUrl}?sessionId=${sessionId}`);
+    const again = await ChatClient.connect(`${wsUrl(system)}?sessionId=${sessionId}`);
     expect((await again.ask('where is my order number 21?')).at(-1)).toMatchObject({ type: 'done' });
     again.close();
 

@@ -1,10 +1,27 @@
+import { createResponseCache } from '@manga-assist/cache';
+import { loadCatalog } from '@manga-assist/catalog';
+import {
+  createAskedCounters,
+  createClassifier,
+  createModelGateway,
+  createProductSource,
+  createTrendingStore,
+  modelProviderConfig,
+  precomputeAnswers,
+} from '@manga-assist/chat';
 import { loadConfigOrExit } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
+import { createModelProviderFromConfig, routeModel } from '@manga-assist/fm';
 import { createRedisConnection } from '@manga-assist/redis';
+import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
 import { createSchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
-import { schedulerConfigSchema } from './config';
+import { schedulerConfigSchema, taskSettings } from './config';
+import { createRedisRunCoordinator } from './run-coordinator';
+import { createTaskRunner } from './task-runner';
+import type { TaskRunner } from './task-runner';
+import { TASK_NAMES } from './tasks/task-defaults';
 
 const APP = 'prefetch-scheduler';
 
@@ -13,9 +30,54 @@ async function main() {
   const config = loadConfigOrExit(APP, schedulerConfigSchema);
   const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
   const registry = createMetricsRegistry(APP);
-  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger });
 
-  await startService({
+  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger });
+  const embedder = createHashedNgramEmbedder({ dimensions: 384 });
+  const cache = createResponseCache({
+    redis: redis.redis,
+    embed: embedder.embedSync,
+    dimensions: embedder.dimensions,
+    keyPrefix: `${config.KEY_PREFIX}rc:`,
+    threshold: config.CACHE_SIMILARITY_THRESHOLD,
+    log: logger,
+  });
+  const model = createModelProviderFromConfig(modelProviderConfig(config));
+  const trendingStore = createTrendingStore({ redis: redis.redis, keyPrefix: config.KEY_PREFIX });
+  const settings = Object.fromEntries(TASK_NAMES.map((name) => [name, taskSettings(config, name)])) as Parameters<typeof createTaskRunner>[0]['settings'];
+
+  // The catalog and index load in the background; the tasks start once they are there.
+  let runner: TaskRunner | undefined;
+  const loading = (async () => {
+    const catalog = await loadCatalog(config.CATALOG_PATH);
+    const index = await loadOrBuildHnswIndex({ catalog, embedder, dir: config.INDEX_DIR, log: logger });
+    const retriever = createProductRetriever({ catalog, embedder, index });
+    const classifier = createClassifier(retriever);
+    const products = createProductSource(retriever, trendingStore);
+    const modelGateway = createModelGateway(model);
+    runner = createTaskRunner({
+      deps: {
+        catalog,
+        retriever,
+        asked: createAskedCounters({ redis: redis.redis, keyPrefix: config.KEY_PREFIX }),
+        trendingStore,
+        topTitlesCount: config.TOP_TITLES_COUNT,
+        precompute: (questions, ttlSeconds) =>
+          precomputeAnswers({ classifier, products, model: modelGateway, route: routeModel, cache }, questions, {
+            ttlSeconds,
+            concurrency: config.PRECOMPUTE_CONCURRENCY,
+          }),
+      },
+      settings,
+      coordinator: createRedisRunCoordinator({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, instanceId: config.INSTANCE_ID }),
+      redis: redis.redis,
+      keyPrefix: config.KEY_PREFIX,
+      instanceId: config.INSTANCE_ID,
+      logger,
+      registry,
+    });
+  })();
+
+  const service = await startService({
     app: APP,
     version: PRODUCT_VERSION,
     host: config.HOST,
@@ -23,10 +85,41 @@ async function main() {
     logger,
     registry,
     controlToken: config.CONTROL_TOKEN,
-    checks: [{ name: 'redis', check: redis.check }],
-    router: createSchedulerRouter,
-    shutdown: [{ name: 'redis', run: () => redis.close() }],
+    checks: [
+      { name: 'redis', check: redis.check },
+      {
+        name: 'warm',
+        check: async () => {
+          if (!runner) throw new Error('catalog and vector index still loading');
+          if (!runner.warmed()) throw new Error('first pre-computation still running');
+        },
+      },
+    ],
+    router: (deps) =>
+      createSchedulerRouter({
+        ...deps,
+        tasks: () => runner?.statuses() ?? [],
+        warmNow: async (task) => {
+          await loading;
+          return runner!.runNow(task);
+        },
+      }),
+    shutdown: [
+      { name: 'tasks', run: () => runner?.stop() },
+      { name: 'model', run: () => model.close() },
+      { name: 'redis', run: () => redis.close() },
+    ],
   });
+
+  await loading;
+  // The first round runs at start-up (one replica per task), then on schedule.
+  const waitForRedis = async () => {
+    while (!service.readiness.results().find((c) => c.name === 'redis')?.ok) await new Promise((r) => setTimeout(r, 200));
+  };
+  await waitForRedis();
+  await runner!.warmAll();
+  runner!.start();
+  logger.info({ tasks: TASK_NAMES.map((n) => `${n} ${settings[n].schedule}`) }, 'tasks scheduled');
 }
 
 main().catch((error: unknown) => {

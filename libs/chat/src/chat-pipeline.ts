@@ -16,6 +16,7 @@ import { Counter, Histogram } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
 import type { ClassifierPort, ModelGateway, ProductSource, SessionSource, SessionView } from './ports';
 import { SEGMENTS, SegmentClock } from './segment-clock';
+import { selectProducts } from './select-products';
 import type { TurnSequence } from './turn-sequence';
 
 /** What the transport (WebSocket or HTTP) does with the pipeline's output. */
@@ -139,30 +140,6 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     return context.session;
   }
 
-  async function productsFor(c: Classification, text: string, context: ChatContext): Promise<ProductSummary[]> {
-    switch (c.intent) {
-      case 'trending':
-        return context.trending && Object.keys(c.filters).length === 0
-          ? context.trending.slice(0, topK)
-          : deps.products.list('trending', c.filters, topK);
-      case 'new_releases':
-        return deps.products.list('new_releases', c.filters, topK);
-      case 'genre_browse':
-        return deps.products.list('genre', c.filters, topK);
-      case 'title_lookup':
-      case 'comparison': {
-        const named = deps.products.byIds(c.titleIds);
-        if (named.length >= topK || c.intent === 'comparison') return named.slice(0, topK);
-        const more = await deps.products.search(text, c.filters, topK);
-        return [...named, ...more.filter((p) => !named.some((n) => n.id === p.id))].slice(0, topK);
-      }
-      case 'recommendation':
-        return deps.products.search(text, c.filters, topK);
-      default:
-        return [];
-    }
-  }
-
   /** Hands the post-processing jobs over without waiting for any of them. */
   function handOff(args: {
     traceId: string;
@@ -279,7 +256,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       // 2. Retrieval and the session, in parallel (the session is usually prefetched already).
       const wasPrefetched = context.prefetched === true && context.session !== undefined;
       const [products, session] = await Promise.all([
-        clock.time('vector-search', () => productsFor(classification, request.text, context)),
+        clock.time('vector-search', () => selectProducts(deps.products, classification, request.text, { trending: context.trending, topK })),
         clock.time('session-load', () => loadSession(context)),
       ]);
       if (wasPrefetched) {

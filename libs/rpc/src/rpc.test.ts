@@ -3,18 +3,18 @@ import { TRPCClientError } from '@trpc/client';
 import type { ServiceStatus } from '@manga-assist/contracts';
 import {
   createCallerFactory,
-  createSchedulerRouter,
+  createGatewayRouter,
   createServiceClient,
   serveRpc,
 } from './index';
-import type { LogLevel, SchedulerRouter } from './index';
+import type { LogLevel, GatewayRouter } from './index';
 
 const TOKEN = 'control-token-for-tests-0123456789';
 
 function makeDeps() {
   const levels: LogLevel[] = [];
   const status: ServiceStatus = {
-    app: 'prefetch-scheduler',
+    app: 'chat-gateway',
     version: '0.1.0',
     ready: true,
     reason: null,
@@ -28,9 +28,9 @@ function makeDeps() {
 describe('service router through createCaller', () => {
   it('answers status to anyone and refuses control calls without the token', async () => {
     const { deps, levels } = makeDeps();
-    const createCaller = createCallerFactory(createSchedulerRouter(deps));
+    const createCaller = createCallerFactory(createGatewayRouter(deps));
     const anonymous = createCaller({ authorized: false });
-    expect((await anonymous.status()).app).toBe('prefetch-scheduler');
+    expect((await anonymous.status()).app).toBe('chat-gateway');
     await expect(anonymous.setLogLevel({ level: 'debug' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect(levels).toEqual([]);
     await createCaller({ authorized: true }).setLogLevel({ level: 'debug' });
@@ -44,15 +44,15 @@ describe('service router over HTTP', () => {
   let baseUrl = '';
 
   beforeAll(async () => {
-    await serveRpc(server, createSchedulerRouter(deps), TOKEN);
+    await serveRpc(server, createGatewayRouter(deps), TOKEN);
     baseUrl = await server.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(() => server.close());
 
   it('serves status through the typed client', async () => {
-    const client = createServiceClient<SchedulerRouter>({ baseUrl });
+    const client = createServiceClient<GatewayRouter>({ baseUrl });
     const status = await client.status.query();
-    expect(status).toMatchObject({ app: 'prefetch-scheduler', ready: true });
+    expect(status).toMatchObject({ app: 'chat-gateway', ready: true });
   });
 
   it('answers a control call without the token with HTTP 401', async () => {
@@ -62,33 +62,33 @@ describe('service router over HTTP', () => {
       body: JSON.stringify({ level: 'debug' }),
     });
     expect(res.status).toBe(401);
-    const wrong = createServiceClient<SchedulerRouter>({ baseUrl, controlToken: 'wrong-token-wrong-token' });
+    const wrong = createServiceClient<GatewayRouter>({ baseUrl, controlToken: 'wrong-token-wrong-token' });
     const error = await wrong.setLogLevel.mutate({ level: 'debug' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCClientError);
-    expect((error as TRPCClientError<SchedulerRouter>).data?.httpStatus).toBe(401);
+    expect((error as TRPCClientError<GatewayRouter>).data?.httpStatus).toBe(401);
     expect(levels).toEqual([]);
   });
 
   it('carries out a control call with the token', async () => {
-    const client = createServiceClient<SchedulerRouter>({ baseUrl, controlToken: TOKEN });
+    const client = createServiceClient<GatewayRouter>({ baseUrl, controlToken: TOKEN });
     await expect(client.setLogLevel.mutate({ level: 'warn' })).resolves.toEqual({ level: 'warn' });
     expect(levels).toEqual(['warn']);
   });
 
   it('rejects bad input with a typed error and changes nothing', async () => {
-    const client = createServiceClient<SchedulerRouter>({ baseUrl, controlToken: TOKEN });
+    const client = createServiceClient<GatewayRouter>({ baseUrl, controlToken: TOKEN });
     const error = await client.setLogLevel
       // @ts-expect-error: a level the schema does not know
       .mutate({ level: 'loud' })
       .catch((e: unknown) => e);
-    expect((error as TRPCClientError<SchedulerRouter>).data?.code).toBe('BAD_REQUEST');
+    expect((error as TRPCClientError<GatewayRouter>).data?.code).toBe('BAD_REQUEST');
     expect(levels).toEqual(['warn']);
   });
 
   it('gives up on an app that does not answer', async () => {
     const silent = require('node:net').createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const client = createServiceClient<SchedulerRouter>({
+    const client = createServiceClient<GatewayRouter>({
       baseUrl: `http://127.0.0.1:${silent.address().port}`,
       timeoutMs: 100,
     });

@@ -1,5 +1,6 @@
-// Starts the real gateway and post-processor (built bundles, child processes) against dynalite,
-// kinesalite and the machine's Redis, each test run under its own key, queue and table prefixes.
+// The apps as real child processes (their built bundles) against dynalite, kinesalite and the
+// machine's Redis, each run under its own key, queue and table prefixes: for integration tests
+// and benchmarks of whole apps.
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -12,30 +13,48 @@ import {
   streamDefinitions,
   tableDefinitions,
 } from '@manga-assist/aws';
-import type { ServerFrame } from '@manga-assist/contracts';
+import type { AppName, ServerFrame } from '@manga-assist/contracts';
 import { deleteKeysWithPrefix, freePort, spawnProcess, startDynalite, startKinesalite, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
-import type { LocalEngine, SpawnedProcess } from '@manga-assist/testing';
+import type { SpawnedProcess } from '@manga-assist/testing';
 
 const ROOT = path.resolve(__dirname, '../../..');
-export const CONTROL_TOKEN = 'control-token-for-tests-0123456789';
+export const TEST_CONTROL_TOKEN = 'control-token-for-tests-0123456789';
 
-export interface System {
-  gatewayUrl: string;
-  wsUrl: string;
+const PORT_VARIABLE: Record<AppName, string> = {
+  'chat-gateway': 'GATEWAY_PORT',
+  'prefetch-scheduler': 'SCHEDULER_PORT',
+  'post-processor': 'POST_PROCESSOR_PORT',
+  'health-checker': 'HEALTH_CHECKER_PORT',
+};
+
+export interface TestSystem {
   env: Record<string, string>;
   dynamoEndpoint: string;
+  kinesisEndpoint: string;
   tablePrefix: string;
   keyPrefix: string;
-  gateway: SpawnedProcess;
-  postProcessor: SpawnedProcess;
+  queuePrefix: string;
+  /** Base URL of each app started. */
+  urls: Partial<Record<AppName, string>>;
+  processes: SpawnedProcess[];
+  /** Starts another process of an app (a second replica) with the same environment. */
+  spawn(app: AppName, extraEnv?: Record<string, string>): Promise<{ process: SpawnedProcess; url: string }>;
   stop(): Promise<void>;
 }
 
-export async function startSystem(extraEnv: Record<string, string> = {}): Promise<System> {
-  const label = uniquePrefix('gw').replace(/[^\w]/g, '');
+export interface TestSystemOptions {
+  apps: AppName[];
+  env?: Record<string, string>;
+  /** Wait for /readyz of every app (default true). */
+  waitReady?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = true, readyTimeoutMs = 120_000 }: TestSystemOptions): Promise<TestSystem> {
+  const label = uniquePrefix('sys').replace(/[^\w]/g, '');
   const keyPrefix = `${label}:`;
   const tablePrefix = `${label}-`;
-  const [dynamo, kinesis]: LocalEngine[] = await Promise.all([startDynalite(), startKinesalite()]);
+  const [dynamo, kinesis] = await Promise.all([startDynalite(), startKinesalite()]);
   const region = 'ap-northeast-1';
   const dynamoClient = createDynamoClient({ region, endpoint: dynamo.endpoint });
   const kinesisClient = createKinesisClient({ region, endpoint: kinesis.endpoint });
@@ -44,10 +63,9 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   dynamoClient.destroy();
   kinesisClient.destroy();
 
-  const [gatewayPort, postProcessorPort] = [await freePort(), await freePort()];
   const env: Record<string, string> = {
     REDIS_URL: testRedisUrl(),
-    CONTROL_TOKEN,
+    CONTROL_TOKEN: TEST_CONTROL_TOKEN,
     AWS_REGION: region,
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     KINESIS_ENDPOINT: kinesis.endpoint,
@@ -56,38 +74,60 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     QUEUE_PREFIX: label,
     // The index is keyed by catalog and embedder, so every run on this machine can share it.
     INDEX_DIR: path.join(os.tmpdir(), 'manga-assist-test-index'),
-    GATEWAY_PORT: String(gatewayPort),
-    POST_PROCESSOR_PORT: String(postProcessorPort),
     LOCAL_HAIKU_FIRST_TOKEN_MS: '5',
     LOCAL_HAIKU_TOKEN_MS: '0',
     LOCAL_SONNET_FIRST_TOKEN_MS: '10',
     LOCAL_SONNET_TOKEN_MS: '0',
     LOG_LEVEL: 'warn',
-    ...extraEnv,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  const run = (app: string) => spawnProcess(process.execPath, [path.join(ROOT, 'dist/apps', app, 'main.js')], { cwd: ROOT, env });
-  const postProcessor = run('post-processor');
-  const gateway = run('chat-gateway');
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const ready = async (url: string) => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200;
-  await waitFor(() => ready(gatewayUrl), { timeoutMs: 90_000, intervalMs: 200, description: `gateway ready:\n${gateway.output()}` });
-  await waitFor(() => ready(`http://127.0.0.1:${postProcessorPort}`), { timeoutMs: 30_000, description: 'post-processor ready' });
+  for (const app of ['chat-gateway', 'prefetch-scheduler', 'post-processor', 'health-checker'] as AppName[]) {
+    env[PORT_VARIABLE[app]] = String(await freePort());
+  }
+  env['SCHEDULER_URL'] = `http://127.0.0.1:${env['SCHEDULER_PORT']}`;
+  env['POST_PROCESSOR_URL'] = `http://127.0.0.1:${env['POST_PROCESSOR_PORT']}`;
+  env['HEALTH_CHECKER_URL'] = `http://127.0.0.1:${env['HEALTH_CHECKER_PORT']}`;
+  Object.assign(env, extraEnv);
+
+  const processes: SpawnedProcess[] = [];
+  const run = async (app: AppName, overrides: Record<string, string> = {}) => {
+    const appEnv = { ...env, ...overrides };
+    const child = spawnProcess(process.execPath, [path.join(ROOT, 'dist/apps', app, 'main.js')], { cwd: ROOT, env: appEnv });
+    processes.push(child);
+    return { process: child, url: `http://127.0.0.1:${appEnv[PORT_VARIABLE[app]]}` };
+  };
+  const ready = (url: string, child: SpawnedProcess, app: string) =>
+    waitFor(async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200, {
+      timeoutMs: readyTimeoutMs,
+      intervalMs: 200,
+      description: `${app} ready; its output so far:\n${child.output().slice(-3000)}`,
+    });
+
+  const urls: Partial<Record<AppName, string>> = {};
+  const started = await Promise.all(apps.map(async (app) => ({ app, ...(await run(app)) })));
+  for (const { app, url } of started) urls[app] = url;
+  if (waitReady) await Promise.all(started.map(({ app, url, process: child }) => ready(url, child, app)));
 
   return {
-    gatewayUrl,
-    wsUrl: `ws://127.0.0.1:${gatewayPort}/ws`,
     env,
     dynamoEndpoint: dynamo.endpoint,
+    kinesisEndpoint: kinesis.endpoint,
     tablePrefix,
     keyPrefix,
-    gateway,
-    postProcessor,
+    queuePrefix: label,
+    urls,
+    processes,
+    async spawn(app, extra = {}) {
+      const port = String(await freePort());
+      const started = await run(app, { ...extra, [PORT_VARIABLE[app]]: port });
+      await ready(started.url, started.process, app);
+      return started;
+    },
     async stop() {
-      await Promise.all([gateway.stop('SIGTERM'), postProcessor.stop('SIGTERM')]);
+      await Promise.all(processes.map((p) => p.stop('SIGTERM', { killAfterMs: 10_000 })));
       await Promise.all([dynamo.stop(), kinesis.stop()]);
       const redis = new Redis(testRedisUrl());
       await deleteKeysWithPrefix(redis, keyPrefix);
-      await deleteKeysWithPrefix(redis, `${label}:`);
       redis.disconnect();
     },
   };
