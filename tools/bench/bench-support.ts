@@ -1,15 +1,9 @@
 // Shared pieces of the benchmarks: HDR histograms in microseconds, a percentile table, and the
-// local system (stack + built apps) started under its own data dir, prefixes and ports.
-import os from 'node:os';
-import path from 'node:path';
+// apps started as real processes under their own prefixes and ports.
 import { build } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import { startLocalStack } from '@manga-assist/local-stack';
-import type { LocalStack } from '@manga-assist/local-stack';
-import { freePort, spawnProcess, waitFor } from '@manga-assist/testing';
-import type { SpawnedProcess } from '@manga-assist/testing';
-
-export const ROOT = path.resolve(__dirname, '../..');
+import type { AppName } from '@manga-assist/contracts';
+import { startTestSystem } from '@manga-assist/local-stack';
 
 export function histogram(): Histogram {
   return build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
@@ -30,58 +24,13 @@ export function table(rows: [string, Histogram][]): string {
 export interface BenchSystem {
   gatewayUrl: string;
   wsUrl: string;
-  stack: LocalStack;
   env: Record<string, string>;
   stop(): Promise<void>;
 }
 
-/**
- * The stack under `.data/bench` (the catalog import happens once) and the built gateway and
- * post-processor, with the given extra environment.
- */
-export async function startBenchSystem(extraEnv: Record<string, string>, apps = ['chat-gateway', 'post-processor']): Promise<BenchSystem> {
-  const quiet = { info: () => undefined, warn: () => undefined, error: (o: object, m?: string) => console.error(m, o) };
-  const stack = await startLocalStack({
-    dataDir: path.join(ROOT, '.data/bench'),
-    dynamoPort: await freePort(),
-    kinesisPort: await freePort(),
-    log: quiet,
-  });
-  const label = `bench${process.pid}`;
-  const gatewayPort = await freePort();
-  const env: Record<string, string> = {
-    REDIS_URL: stack.redisUrl,
-    DYNAMODB_ENDPOINT: stack.dynamoEndpoint,
-    KINESIS_ENDPOINT: stack.kinesisEndpoint,
-    TABLE_PREFIX: stack.tablePrefix,
-    KEY_PREFIX: `${label}:`,
-    QUEUE_PREFIX: label,
-    CONTROL_TOKEN: 'bench-control-token-0123456789',
-    INDEX_DIR: path.join(os.tmpdir(), 'manga-assist-test-index'),
-    GATEWAY_PORT: String(gatewayPort),
-    POST_PROCESSOR_PORT: String(await freePort()),
-    SCHEDULER_PORT: String(await freePort()),
-    LOG_LEVEL: 'warn',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...extraEnv,
-  };
-  const children: SpawnedProcess[] = apps.map((app) =>
-    spawnProcess(process.execPath, [path.join(ROOT, 'dist/apps', app, 'main.js')], { cwd: ROOT, env }),
-  );
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  await waitFor(async () => (await fetch(`${gatewayUrl}/readyz`).catch(() => null))?.status === 200, {
-    timeoutMs: 120_000,
-    intervalMs: 250,
-    description: 'gateway ready',
-  });
-  return {
-    gatewayUrl,
-    wsUrl: `ws://127.0.0.1:${gatewayPort}/ws`,
-    stack,
-    env,
-    async stop() {
-      await Promise.all(children.map((c) => c.stop('SIGTERM')));
-      await stack.stop();
-    },
-  };
+/** The given apps as real processes (built bundles) on their own prefixes, every one of them ready. */
+export async function startBenchSystem(extraEnv: Record<string, string>, apps: AppName[] = ['chat-gateway', 'post-processor']): Promise<BenchSystem> {
+  const system = await startTestSystem({ apps, env: extraEnv, readyTimeoutMs: 300_000 });
+  const gatewayUrl = system.urls['chat-gateway']!;
+  return { gatewayUrl, wsUrl: `${gatewayUrl.replace('http', 'ws')}/ws`, env: system.env, stop: () => system.stop() };
 }

@@ -102,7 +102,8 @@ async function main(): Promise<void> {
 
   console.log(`${'operation'.padEnd(44)} ${'n'.padStart(6)} ${'p50'.padStart(10)} ${'p95'.padStart(10)} ${'p99'.padStart(10)}`);
   row('embedSync (query)', await measure(queries, (q) => embedder.embedSync(q)));
-  row(`lookupTitles (message, ~${Math.round(avgChars)} chars)`, await measure(MESSAGES, (m) => retriever.lookupTitles(m)));
+  const manyMessages = Array.from({ length: 100 }, () => MESSAGES).flat();
+  row(`lookupTitles (message, ~${Math.round(avgChars)} chars)`, await measure(manyMessages, (m) => retriever.lookupTitles(m)));
 
   const exactAll = await measure(vectors, (v) => index.exact.searchSync(v, { k: 5 }));
   row('index.search k=5, no filter', await measure(vectors, (v) => index.searchSync(v, { k: 5 })), exactAll);
