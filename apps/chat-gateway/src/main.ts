@@ -1,13 +1,13 @@
 import { createDynamoClient, pingDynamo, tableDefinitions } from '@manga-assist/aws';
-import { createResponseCache } from '@manga-assist/cache';
-import { loadCatalog } from '@manga-assist/catalog';
 import {
   createChatPipeline,
   createClassifier,
   createModelGateway,
   createProductSource,
+  createSharedResponseCache,
   createTrendingStore,
   createTurnSequence,
+  loadRetrieval,
   modelProviderConfig,
 } from '@manga-assist/chat';
 import type { ChatContext, ChatPipeline, ProductSource } from '@manga-assist/chat';
@@ -16,7 +16,6 @@ import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createModelProviderFromConfig, routeModel } from '@manga-assist/fm';
 import { createJobProducer } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
-import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
@@ -48,15 +47,7 @@ async function main() {
     keyPrefix: config.KEY_PREFIX,
     log: logger,
   });
-  const embedder = createHashedNgramEmbedder({ dimensions: 384 });
-  const cache = createResponseCache({
-    redis: redis.redis,
-    embed: embedder.embedSync,
-    dimensions: embedder.dimensions,
-    keyPrefix: `${config.KEY_PREFIX}rc:`,
-    threshold: config.CACHE_SIMILARITY_THRESHOLD,
-    log: logger,
-  });
+  const cache = createSharedResponseCache({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, threshold: config.CACHE_SIMILARITY_THRESHOLD, log: logger });
   const producer = createJobProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log: logger, registry });
   const model = createModelProviderFromConfig(modelProviderConfig(config));
   const trendingStore = createTrendingStore({ redis: redis.redis, keyPrefix: config.KEY_PREFIX });
@@ -65,9 +56,7 @@ async function main() {
   let pipeline: ChatPipeline | undefined;
   let products: ProductSource | undefined;
   const retrievalReady = (async () => {
-    const catalog = await loadCatalog(config.CATALOG_PATH);
-    const index = await loadOrBuildHnswIndex({ catalog, embedder, dir: config.INDEX_DIR, log: logger });
-    const retriever = createProductRetriever({ catalog, embedder, index });
+    const { retriever } = await loadRetrieval({ catalogPath: config.CATALOG_PATH, indexDir: config.INDEX_DIR, log: logger });
     products = createProductSource(retriever, trendingStore);
     pipeline = createChatPipeline({
       classifier: createClassifier(retriever),

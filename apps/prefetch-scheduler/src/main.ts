@@ -1,11 +1,11 @@
-import { createResponseCache } from '@manga-assist/cache';
-import { loadCatalog } from '@manga-assist/catalog';
 import {
   createAskedCounters,
   createClassifier,
   createModelGateway,
   createProductSource,
+  createSharedResponseCache,
   createTrendingStore,
+  loadRetrieval,
   modelProviderConfig,
   precomputeAnswers,
 } from '@manga-assist/chat';
@@ -13,7 +13,6 @@ import { loadConfigOrExit } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createModelProviderFromConfig, routeModel } from '@manga-assist/fm';
 import { createRedisConnection } from '@manga-assist/redis';
-import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
 import { createSchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
@@ -32,15 +31,7 @@ async function main() {
   const registry = createMetricsRegistry(APP);
 
   const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger });
-  const embedder = createHashedNgramEmbedder({ dimensions: 384 });
-  const cache = createResponseCache({
-    redis: redis.redis,
-    embed: embedder.embedSync,
-    dimensions: embedder.dimensions,
-    keyPrefix: `${config.KEY_PREFIX}rc:`,
-    threshold: config.CACHE_SIMILARITY_THRESHOLD,
-    log: logger,
-  });
+  const cache = createSharedResponseCache({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, threshold: config.CACHE_SIMILARITY_THRESHOLD, log: logger });
   const model = createModelProviderFromConfig(modelProviderConfig(config));
   const trendingStore = createTrendingStore({ redis: redis.redis, keyPrefix: config.KEY_PREFIX });
   const settings = Object.fromEntries(TASK_NAMES.map((name) => [name, taskSettings(config, name)])) as Parameters<typeof createTaskRunner>[0]['settings'];
@@ -48,9 +39,7 @@ async function main() {
   // The catalog and index load in the background; the tasks start once they are there.
   let runner: TaskRunner | undefined;
   const loading = (async () => {
-    const catalog = await loadCatalog(config.CATALOG_PATH);
-    const index = await loadOrBuildHnswIndex({ catalog, embedder, dir: config.INDEX_DIR, log: logger });
-    const retriever = createProductRetriever({ catalog, embedder, index });
+    const { catalog, retriever } = await loadRetrieval({ catalogPath: config.CATALOG_PATH, indexDir: config.INDEX_DIR, log: logger });
     const classifier = createClassifier(retriever);
     const products = createProductSource(retriever, trendingStore);
     const modelGateway = createModelGateway(model);

@@ -16,3 +16,5 @@ export { createAskedCounters } from './asked-counters';
 export type { AskedCounters } from './asked-counters';
 export { precomputeAnswers } from './answer-precomputer';
 export type { PrecomputeDeps, PrecomputeResult } from './answer-precomputer';
+export { createQuestionEmbedder, createSharedResponseCache, loadRetrieval } from './shared-clients';
+export type { Retrieval } from './shared-clients';

@@ -1,0 +1,35 @@
+import type { Redis } from 'ioredis';
+import { createResponseCache } from '@manga-assist/cache';
+import type { CacheLogger, ResponseCache } from '@manga-assist/cache';
+import { loadCatalog } from '@manga-assist/catalog';
+import type { Catalog } from '@manga-assist/catalog';
+import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
+import type { ProductRetriever, RetrievalLogger, SyncEmbedder } from '@manga-assist/retrieval';
+
+/**
+ * The one embedder of questions and catalog rows. The gateway's cache lookup, the post-processor's
+ * cache write and the scheduler's pre-computed answers must embed alike, so all take it from here.
+ */
+export function createQuestionEmbedder(): SyncEmbedder {
+  return createHashedNgramEmbedder({ dimensions: 384 });
+}
+
+/** The response cache as every app uses it: shared embedder, keys under `${keyPrefix}rc:`. */
+export function createSharedResponseCache({ redis, keyPrefix, threshold, log }: { redis: Redis; keyPrefix: string; threshold?: number; log?: CacheLogger }): ResponseCache {
+  const embedder = createQuestionEmbedder();
+  return createResponseCache({ redis, embed: embedder.embedSync, dimensions: embedder.dimensions, keyPrefix: `${keyPrefix}rc:`, threshold, log });
+}
+
+export interface Retrieval {
+  catalog: Catalog;
+  embedder: SyncEmbedder;
+  retriever: ProductRetriever;
+}
+
+/** The catalog, its vector index (loaded from `indexDir`, or built and saved there) and the retriever. */
+export async function loadRetrieval({ catalogPath, indexDir, log }: { catalogPath?: string; indexDir: string; log: RetrievalLogger }): Promise<Retrieval> {
+  const catalog = await loadCatalog(catalogPath);
+  const embedder = createQuestionEmbedder();
+  const index = await loadOrBuildHnswIndex({ catalog, embedder, dir: indexDir, log });
+  return { catalog, embedder, retriever: createProductRetriever({ catalog, embedder, index }) };
+}
