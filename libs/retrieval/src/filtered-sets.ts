@@ -1,7 +1,7 @@
 import type { CatalogItem } from '@manga-assist/catalog';
 import type { ProductFilters } from '@manga-assist/contracts';
 
-import { filtersKey, matchesFilters } from './product-filters';
+import { filtersKey, hasFilters, matchesFilters } from './product-filters';
 
 /** The catalog items one set of filters admits. */
 export interface FilteredSet {
@@ -28,19 +28,34 @@ export function createFilteredSets(items: readonly CatalogItem[], options: Filte
   const positionById = new Map(items.map((item, position) => [item.id, position]));
   const cache = new Map<string, FilteredSet>();
 
+  // The filterable fields as columns: a scan over typed arrays costs tens of microseconds where
+  // one over the item objects costs a millisecond, which mattered for one-off price limits.
+  const n = items.length;
+  const price = Int32Array.from(items, (item) => item.synthetic.priceJpy);
+  const inStock = Uint8Array.from(items, (item) => (item.synthetic.stock > 0 ? 1 : 0));
+  const upcoming = Uint8Array.from(items, (item) => (item.synthetic.nextVolumeDate !== null ? 1 : 0));
+
   const compute = (filters: ProductFilters): FilteredSet => {
-    const mask = new Uint8Array(items.length);
+    const mask = new Uint8Array(n);
+    const max = filters.maxPriceJpy ?? Number.POSITIVE_INFINITY;
+    const min = filters.minPriceJpy ?? Number.NEGATIVE_INFINITY;
+    const needStock = filters.inStock === true;
+    const needUpcoming = filters.upcomingRelease === true;
+    // The rarely set filters (category, language, demographic, genre) go through matchesFilters.
+    const rest: ProductFilters = { category: filters.category, language: filters.language, demographic: filters.demographic, genre: filters.genre };
+    const checkRest = hasFilters(rest);
     let count = 0;
-    for (let i = 0; i < items.length; i++) {
-      if (matchesFilters(items[i], filters)) {
-        mask[i] = 1;
-        count += 1;
-      }
+    for (let i = 0; i < n; i++) {
+      const p = price[i] as number;
+      if (p > max || p < min || (needStock && inStock[i] === 0) || (needUpcoming && upcoming[i] === 0)) continue;
+      if (checkRest && !matchesFilters(items[i] as CatalogItem, rest)) continue;
+      mask[i] = 1;
+      count += 1;
     }
     let ids: string[] | null = null;
     if (count <= options.listLimit) {
       ids = [];
-      for (let i = 0; i < items.length; i++) if (mask[i]) ids.push(items[i].id);
+      for (let i = 0; i < n; i++) if (mask[i]) ids.push((items[i] as CatalogItem).id);
     }
     const admits = (id: string): boolean => {
       const position = positionById.get(id);
