@@ -72,6 +72,7 @@ describe('npm start', () => {
     for (const app of ['chat-gateway', 'prefetch-scheduler', 'post-processor', 'health-checker']) {
       expect(summary).toMatch(new RegExp(`${app}\\s+http://127\\.0\\.0\\.1:\\d+\\s+ready`));
     }
+    expect(summary).toContain(`ws://127.0.0.1:${ports['GATEWAY_PORT']}/ws`);
   });
 
   it('reports all four apps ready at /v1/ops/status', async () => {

@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { prettyFactory } from 'pino-pretty';
+import { loadRetrieval } from '@manga-assist/chat';
 import { ConfigError, loadConfig } from '@manga-assist/config';
 import type { AppName, OpsStatus } from '@manga-assist/contracts';
 import { startLocalStack } from '@manga-assist/local-stack';
@@ -147,6 +148,8 @@ async function main() {
       log: logger,
     }),
     config.SKIP_BUILD === 'true' ? Promise.resolve() : build(),
+    // Built once here (tens of seconds on a fresh clone), so the apps only load it.
+    loadRetrieval({ indexDir: path.join(config.DATA_DIR, 'index'), log: logger }).then(() => undefined),
   ]).catch((error: Error) => fail(error.message));
 
   const children = new Map<AppName, ChildProcess>();
@@ -186,6 +189,7 @@ async function main() {
     DYNAMODB_ENDPOINT: stack.dynamoEndpoint,
     KINESIS_ENDPOINT: stack.kinesisEndpoint,
     TABLE_PREFIX: config.TABLE_PREFIX,
+    INDEX_DIR: path.join(config.DATA_DIR, 'index'),
     CONTROL_TOKEN: token,
     GATEWAY_PORT: String(config.GATEWAY_PORT),
     SCHEDULER_PORT: String(config.SCHEDULER_PORT),
@@ -226,6 +230,8 @@ async function main() {
     '',
     `MangaAssist edge is ready (${seconds} s)`,
     ...ops.apps.map((a) => `  ${a.app.padEnd(20)}${a.url.padEnd(26)}${a.status?.ready ? 'ready' : `NOT READY: ${a.status?.reason ?? a.error}`}`),
+    `  ${'chat (WebSocket)'.padEnd(20)}${gateway.replace('http', 'ws')}/ws`,
+    `  ${'chat (HTTP)'.padEnd(20)}POST ${gateway}/v1/chat`,
     `  ${'ops status'.padEnd(20)}${gateway}/v1/ops/status`,
     `  ${'redis'.padEnd(20)}${stack.redisUrl}`,
     `  ${'dynamodb (dynalite)'.padEnd(20)}${stack.dynamoEndpoint}`,

@@ -13,3 +13,5 @@ export type { LogEntry, TestLogger } from './test-logger';
 export { EVENT_STREAM_HEADERS, eventFrame, exceptionFrame, frames as converseStreamFrames } from './converse-stream-frames';
 export { pause, startTestServer } from './http-test-server';
 export type { RecordedRequest, TestHandler, TestServer } from './http-test-server';
+export { startTestDnsServer } from './test-dns-server';
+export type { AnswerMode, HostAnswer, TestDnsServer } from './test-dns-server';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'dns-cache',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

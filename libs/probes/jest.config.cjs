@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'probes',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
