@@ -16,6 +16,7 @@ import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createModelProviderFromConfig, routeModel } from '@manga-assist/fm';
 import { createJobProducer } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
+import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
@@ -103,6 +104,14 @@ async function main() {
     },
   };
   let sockets: ChatSocketServer | undefined;
+  // A guardrail revision reaches whichever gateway instance holds the connection (Redis pub/sub).
+  const revisions = subscribeRevisions({
+    redisUrl: config.REDIS_URL,
+    keyPrefix: config.KEY_PREFIX,
+    log: logger,
+    connectionName: `manga-assist:${APP}:revisions`,
+    onRevision: (connectionId, frame) => void sockets?.send(connectionId, frame),
+  });
 
   await startService({
     app: APP,
@@ -136,6 +145,7 @@ async function main() {
       });
     },
     shutdown: [
+      { name: 'revisions', run: () => revisions.close() },
       { name: 'jobs', run: () => producer.flush(5000).then(() => producer.close()) },
       { name: 'model', run: () => model.close() },
       { name: 'redis', run: () => redis.close() },

@@ -18,3 +18,29 @@ describe('health-checker configuration', () => {
     expect(() => loadConfig(healthCheckerConfigSchema, {})).toThrow(/CONTROL_TOKEN is required/);
   });
 });
+
+describe('health-checker probe configuration', () => {
+  it('probes the local stack every 30 s and caches DNS answers at most 60 s by default', () => {
+    const config = loadConfig(healthCheckerConfigSchema, { CONTROL_TOKEN });
+    expect(config).toMatchObject({
+      HEALTH_MODE: 'local',
+      AWS_REGION: 'ap-northeast-1',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      KINESIS_ENDPOINT: 'http://127.0.0.1:4568',
+      GATEWAY_URL: 'http://127.0.0.1:3000',
+      PROBE_INTERVAL_MS: 30000,
+      DNS_CACHE_MAX_TTL_S: 60,
+      KEY_PREFIX: 'ma:',
+      HEALTH_ENDPOINTS: [],
+    });
+  });
+
+  it('stops at start on a bad endpoint list, naming HEALTH_ENDPOINTS', () => {
+    expect(() => loadConfig(healthCheckerConfigSchema, { CONTROL_TOKEN, HEALTH_ENDPOINTS: '[{"name":"search"}]' })).toThrow(
+      'HEALTH_ENDPOINTS endpoint "search" is not a default one, so it needs "host" and "port"',
+    );
+    expect(() => loadConfig(healthCheckerConfigSchema, { CONTROL_TOKEN, PROBE_INTERVAL_MS: '0' })).toThrow(
+      'PROBE_INTERVAL_MS must be a positive integer',
+    );
+  });
+});

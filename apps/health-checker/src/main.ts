@@ -5,6 +5,7 @@ import { createHealthCheckerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { healthCheckerConfigSchema } from './config';
+import { createHealthChecker } from './health-checker';
 
 const APP = 'health-checker';
 
@@ -14,6 +15,7 @@ async function main() {
   const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
   const registry = createMetricsRegistry(APP);
   const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger });
+  const checker = await createHealthChecker({ config, logger, registry, redis: redis.redis });
 
   await startService({
     app: APP,
@@ -23,10 +25,15 @@ async function main() {
     logger,
     registry,
     controlToken: config.CONTROL_TOKEN,
-    checks: [{ name: 'redis', check: redis.check }],
-    router: createHealthCheckerRouter,
-    shutdown: [{ name: 'redis', run: () => redis.close() }],
+    checks: [{ name: 'redis', check: redis.check }, ...checker.checks],
+    router: (deps) => createHealthCheckerRouter(checker.routerDeps(deps)),
+    shutdown: [
+      { name: 'probes', run: () => checker.stop() },
+      { name: 'redis', run: () => redis.close() },
+    ],
   });
+  // After the server is up, so the first round's timings do not include its start-up work.
+  checker.start();
 }
 
 main().catch((error: unknown) => {

@@ -18,3 +18,20 @@ describe('post-processor configuration', () => {
     expect(() => loadConfig(postProcessorConfigSchema, {})).toThrow(/CONTROL_TOKEN is required/);
   });
 });
+
+describe('post-processor queues and workers', () => {
+  it('drains every queue by default, or the ones listed once each', () => {
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit']);
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'audit, analytics,audit' }).QUEUES).toEqual(['audit', 'analytics']);
+  });
+
+  it('stops at start on a queue it does not know, naming QUEUES', () => {
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'audit,dead-letter' })).toThrow(/QUEUES must be "all" or a list of .*unknown: dead-letter/);
+  });
+
+  it('keeps production-sized lock and stalled-check intervals unless told otherwise', () => {
+    const config = loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN });
+    expect([config.WORKER_LOCK_MS, config.WORKER_STALLED_INTERVAL_MS, config.GUARDRAIL_MAX_TOKENS, config.AUDIT_DIR]).toEqual([30_000, 30_000, 200, '.data/audit']);
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, WORKER_LOCK_MS: '0' })).toThrow('WORKER_LOCK_MS must be a positive integer (got "0")');
+  });
+});

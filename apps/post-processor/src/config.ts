@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awsShape, port, retrievalShape, serviceShape } from '@manga-assist/config';
+import { awsShape, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { QUEUE_NAMES } from '@manga-assist/queue';
 import type { QueueName } from '@manga-assist/queue';
@@ -21,7 +21,24 @@ export const postProcessorConfigSchema = z.object({
         ctx.addIssue({ code: 'custom', message: `must be "all" or a list of ${QUEUE_NAMES.join(', ')} (unknown: ${unknown.join(', ') || 'none given'})` });
         return z.NEVER;
       }
-      return names as QueueName[];
+      return [...new Set(names)] as QueueName[];
     }),
+  /**
+   * How long a job's lock lasts without renewal. A worker killed mid-job gives its jobs back about
+   * this long after it died (plus up to one stalled-check interval); shorter means faster recovery
+   * but a busy event loop that misses a renewal makes a job run twice (harmless: effects are
+   * idempotent, but wasted work).
+   */
+  WORKER_LOCK_MS: positiveInt(30_000),
+  /** How often each worker looks for jobs whose worker died. */
+  WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),
+  /** Tokens of each answer the guardrail check evaluates. */
+  GUARDRAIL_MAX_TOKENS: positiveInt(200),
+  /** Where the local audit sink writes its JSON-lines files. */
+  AUDIT_DIR: z.string().min(1).default('.data/audit'),
+  /** An audit file that would grow past this starts the next one. */
+  AUDIT_MAX_FILE_BYTES: positiveInt(64 * 1024 * 1024),
+  /** How long the first analytics record of a PutRecords batch waits for others. */
+  ANALYTICS_LINGER_MS: positiveInt(20),
 });
 export type PostProcessorConfig = z.infer<typeof postProcessorConfigSchema>;

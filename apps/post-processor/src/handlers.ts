@@ -1,44 +1,32 @@
-import type { ResponseCache } from '@manga-assist/cache';
-import type { JobHandler } from '@manga-assist/queue';
-import type { SessionStore } from '@manga-assist/sessions';
-import { Counter } from '@manga-assist/telemetry';
-import type { Registry } from '@manga-assist/telemetry';
+import type { JobHandler, QueueName } from '@manga-assist/queue';
+import { createAnalyticsJob } from './analytics.job';
+import type { AnalyticsJobDeps } from './analytics.job';
+import { createAuditJob } from './audit.job';
+import type { AuditJobDeps } from './audit.job';
+import { createCacheWriteJob } from './cache-write.job';
+import type { CacheWriteJobDeps } from './cache-write.job';
+import { createGuardrailCheckJob } from './guardrail-check.job';
+import type { GuardrailCheckJobDeps } from './guardrail-check.job';
+import { createSessionUpdateJob } from './session-update.job';
+import type { SessionUpdateJobDeps } from './session-update.job';
+
+export type Handlers = { [N in QueueName]: JobHandler<N> };
 
 export interface HandlerDeps {
-  sessions: SessionStore;
-  cache: ResponseCache;
-  registry: Registry;
+  'cache-write': CacheWriteJobDeps;
+  'session-update': SessionUpdateJobDeps;
+  'guardrail-check': GuardrailCheckJobDeps;
+  analytics: AnalyticsJobDeps;
+  audit: AuditJobDeps;
 }
 
-/** What each queue's jobs do. */
-export function createHandlers({ sessions, cache, registry }: HandlerDeps) {
-  const cacheWriteFailures = new Counter({
-    name: 'cache_write_failures_total',
-    help: 'Response cache writes that failed (retried; never seen by the user).',
-    registers: [registry],
-  });
-  const turnsApplied = new Counter({
-    name: 'manga_assist_session_turns_total',
-    help: 'Session turns stored, by whether they were new or a repeated delivery.',
-    labelNames: ['result'],
-    registers: [registry],
-  });
-
-  const sessionUpdate: JobHandler<'session-update'> = async ({ sessionId, userId, turn, titleIds }) => {
-    const { applied } = await sessions.appendTurn(sessionId, turn, { userId });
-    turnsApplied.inc({ result: applied ? 'stored' : 'duplicate' });
-    if (titleIds.length > 0) await sessions.recordInteraction(sessionId, titleIds, { userId });
-    return { applied };
+/** What each queue's jobs do. Building them does no I/O; only the drained queues get a worker. */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  return {
+    'cache-write': createCacheWriteJob(deps['cache-write']),
+    'session-update': createSessionUpdateJob(deps['session-update']),
+    'guardrail-check': createGuardrailCheckJob(deps['guardrail-check']),
+    analytics: createAnalyticsJob(deps.analytics),
+    audit: createAuditJob(deps.audit),
   };
-
-  const cacheWrite: JobHandler<'cache-write'> = async ({ question, answer, model, scope, ttlSeconds, createdAt }) => {
-    try {
-      return await cache.write({ question, answer, model, scope, ttlSeconds, createdAt });
-    } catch (error) {
-      cacheWriteFailures.inc();
-      throw error;
-    }
-  };
-
-  return { 'session-update': sessionUpdate, 'cache-write': cacheWrite };
 }

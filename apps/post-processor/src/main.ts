@@ -1,4 +1,3 @@
-import type { Worker } from 'bullmq';
 import {
   createDynamoClient,
   createKinesisClient,
@@ -7,18 +6,26 @@ import {
   streamDefinitions,
   tableDefinitions,
 } from '@manga-assist/aws';
-import { createResponseCache } from '@manga-assist/cache';
+import { createAnalyticsSink, createRecordBatcher } from '@manga-assist/analytics';
+import { createJsonlAuditSink } from '@manga-assist/audit';
+import { createAskedCounters, createSharedResponseCache } from '@manga-assist/chat';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
-import { createJobWorker } from '@manga-assist/queue';
+import { createGuardrails } from '@manga-assist/guardrails';
+import { createDeadLetterQueue, createQueueMetrics, createQueueSet } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
-import { createHashedNgramEmbedder } from '@manga-assist/retrieval';
 import { createPostProcessorRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
+import type { ReadinessCheck } from '@manga-assist/server';
 import { createSessionStore } from '@manga-assist/sessions';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
+import { observeKinesisBatches } from './analytics.job';
 import { postProcessorConfigSchema } from './config';
 import { createHandlers } from './handlers';
+import { registerQueueBoard } from './queue-board';
+import { sinksFor } from './queue-sinks';
+import type { SinkName } from './queue-sinks';
+import { createWorkerPool } from './worker-pool';
 
 const APP = 'post-processor';
 
@@ -28,6 +35,7 @@ async function main() {
   const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
   const registry = createMetricsRegistry(APP);
 
+  // Clients and sinks: creating them does no I/O; only the drained queues' sinks are checked and used.
   const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger });
   const endpoints = resolveAwsEndpoints(config);
   const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb });
@@ -41,28 +49,54 @@ async function main() {
     keyPrefix: config.KEY_PREFIX,
     log: logger,
   });
-  const embedder = createHashedNgramEmbedder({ dimensions: 384 });
-  const cache = createResponseCache({
-    redis: redis.redis,
-    embed: embedder.embedSync,
-    dimensions: embedder.dimensions,
-    keyPrefix: `${config.KEY_PREFIX}rc:`,
+  const cache = createSharedResponseCache({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, log: logger });
+  const batcher = createRecordBatcher({
+    kinesis,
+    streamName: streams.analytics.StreamName,
+    lingerMs: config.ANALYTICS_LINGER_MS,
+    onBatch: observeKinesisBatches(registry),
+  });
+  const audit = createJsonlAuditSink({ dir: config.AUDIT_DIR, maxFileBytes: config.AUDIT_MAX_FILE_BYTES });
+  const guardrails = createGuardrails({ maxTokens: config.GUARDRAIL_MAX_TOKENS });
+  const handlers = createHandlers({
+    'cache-write': { cache, guardrails, registry },
+    'session-update': { sessions, registry },
+    'guardrail-check': {
+      guardrails,
+      redis: redis.redis,
+      keyPrefix: config.KEY_PREFIX,
+      registry,
+      log: logger,
+    },
+    analytics: {
+      sink: createAnalyticsSink({ batcher, redis: redis.redis, keyPrefix: config.KEY_PREFIX, log: logger }),
+      asked: createAskedCounters({ redis: redis.redis, keyPrefix: config.KEY_PREFIX }),
+    },
+    audit: { sink: audit, redis: redis.redis, keyPrefix: config.KEY_PREFIX, log: logger },
+  });
+
+  // Queues: handles for metrics, the board and dead letters; one paused worker per drained queue.
+  const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  const deadLetters = createDeadLetterQueue({ queues });
+  const pool = createWorkerPool({
+    queues: config.QUEUES,
+    handlers,
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    deadLetters,
+    metrics: createQueueMetrics({ registry, queues }),
     log: logger,
   });
-  const handlers = createHandlers({ sessions, cache, registry });
 
-  // Workers are created paused and start draining only once their sinks are reachable.
-  const workers: Worker[] = [];
-  for (const name of config.QUEUES) {
-    if (name === 'session-update' || name === 'cache-write') {
-      const handler = handlers[name] as Parameters<typeof createJobWorker>[1];
-      const worker = createJobWorker(name, handler, { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-      worker.on('failed', (job, error) => logger.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed'));
-      worker.on('error', (error) => logger.warn({ queue: name, err: error.message }, 'worker error'));
-      workers.push(worker);
-    }
-  }
-
+  const sinks = sinksFor(config.QUEUES);
+  const checks: (ReadinessCheck & { name: SinkName })[] = [
+    { name: 'redis', check: redis.check },
+    { name: 'dynamodb', check: () => pingDynamo(dynamo, tables.turns.TableName) },
+    { name: 'kinesis', check: () => pingKinesis(kinesis, streams.analytics.StreamName) },
+    { name: 'audit-log', check: () => audit.check() },
+  ];
   const service = await startService({
     app: APP,
     version: PRODUCT_VERSION,
@@ -71,26 +105,24 @@ async function main() {
     logger,
     registry,
     controlToken: config.CONTROL_TOKEN,
-    checks: [
-      { name: 'redis', check: redis.check },
-      { name: 'dynamodb', check: () => pingDynamo(dynamo, tables.turns.TableName) },
-      { name: 'kinesis', check: () => pingKinesis(kinesis, streams.analytics.StreamName) },
-    ],
-    router: createPostProcessorRouter,
+    checks: checks.filter((c) => sinks.has(c.name)),
+    router: (deps) => createPostProcessorRouter({ ...deps, deadLetters }),
+    routes: (server) => registerQueueBoard(server, { queues, controlToken: config.CONTROL_TOKEN }),
+    // Stop taking jobs and finish those in flight, then flush the sinks, then close connections.
     shutdown: [
-      { name: 'workers', run: () => Promise.all(workers.map((w) => w.close())) },
+      { name: 'workers', run: () => pool.close() },
+      { name: 'analytics', run: () => batcher.close() },
+      { name: 'audit-log', run: () => audit.close() },
+      { name: 'queues', run: () => queues.close() },
       { name: 'redis', run: () => redis.close() },
       { name: 'dynamodb', run: () => dynamo.destroy() },
       { name: 'kinesis', run: () => kinesis.destroy() },
     ],
   });
 
-  const startWhenReady = setInterval(() => {
-    if (!service.readiness.isReady()) return;
-    clearInterval(startWhenReady);
-    for (const worker of workers) void worker.run();
-    logger.info({ queues: config.QUEUES }, 'workers draining');
-  }, 200);
+  // Each worker runs while its own sinks pass their readiness checks, and pauses while one fails.
+  pool.start((sink) => service.readiness.results().some((c) => c.name === sink && c.ok));
+  logger.info({ queues: config.QUEUES }, 'workers created paused; each starts once its sinks are reachable');
 }
 
 main().catch((error: unknown) => {

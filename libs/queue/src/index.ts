@@ -1,7 +1,13 @@
-export { JOB_SCHEMAS, QUEUES, QUEUE_NAMES, QUEUE_SETTINGS, jobIdFor } from './queues';
-export type { JobData, QueueName } from './queues';
+export { JOB_SCHEMAS, QUEUES, QUEUE_NAMES, QUEUE_SETTINGS, jobIdFor, jobOptionsFor } from './queues';
+export type { DeadLetterQueueName, JobData, QueueName, QueueSettings } from './queues';
 export { createJobProducer } from './job-producer';
 export type { JobProducer, JobProducerOptions, ProducerLogger } from './job-producer';
 export { createJobWorker } from './job-worker';
 export type { JobHandler, JobWorkerOptions } from './job-worker';
+export { createQueueSet } from './queue-set';
+export type { QueueSet, QueueSetOptions } from './queue-set';
+export { createDeadLetterQueue, deadLetterIdFor, isFinalFailure } from './dead-letter-queue';
+export type { DeadLetterQueue, DeadLetterQueueOptions } from './dead-letter-queue';
+export { DEPTH_STATES, createQueueMetrics } from './queue-metrics';
+export type { QueueMetrics, QueueMetricsOptions } from './queue-metrics';
 export { bullConnection } from './connection';

@@ -7,7 +7,6 @@ export {
   createGatewayRouter,
   createHealthCheckerRouter,
   createPostProcessorRouter,
-  createSchedulerRouter,
 } from './routers';
 export type {
   GatewayRouter,
@@ -16,9 +15,9 @@ export type {
   HealthCheckerRouterDeps,
   PostProcessorRouter,
   PostProcessorRouterDeps,
-  SchedulerRouter,
-  SchedulerRouterDeps,
 } from './routers';
 export { RPC_PREFIX, serveRpc } from './serve-rpc';
 export { createServiceClient } from './service-client';
 export type { ServiceClientOptions } from './service-client';
+export { createSchedulerRouter } from './scheduler.router';
+export type { SchedulerRouter, SchedulerRouterDeps } from './scheduler.router';

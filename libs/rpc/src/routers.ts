@@ -1,25 +1,86 @@
-import { router } from './trpc';
+import { TRPCError } from '@trpc/server';
+import { EndpointHistorySchema, HealthReportSchema, HistoryQuerySchema } from '@manga-assist/contracts';
+import type { EndpointHistory, HealthReport, HistoryQuery } from '@manga-assist/contracts';
+import {
+  DeadLetterCountsSchema,
+  DeadLetterListInputSchema,
+  DeadLetterPageSchema,
+  DeadLetterPurgeInputSchema,
+  DeadLetterPurgeResultSchema,
+  DeadLetterRetryInputSchema,
+  DeadLetterRetryResultSchema,
+} from '@manga-assist/contracts';
+import type {
+  DeadLetterCounts,
+  DeadLetterListInput,
+  DeadLetterPage,
+  DeadLetterPurgeInput,
+  DeadLetterPurgeResult,
+  DeadLetterRetryResult,
+} from '@manga-assist/contracts';
+import { controlProcedure, publicProcedure, router } from './trpc';
 import { serviceProcedures } from './service.procedures';
 import type { ServiceDeps } from './service.procedures';
 
 // Each app's router lives here, not in the app, so that other apps can import its type
 // (`import type`) without depending on the app. Each app grows its own procedures.
 
-export type SchedulerRouterDeps = ServiceDeps;
-export function createSchedulerRouter(deps: SchedulerRouterDeps) {
-  return router({ ...serviceProcedures(deps) });
+/** What the post-processor's router needs besides the shared service procedures. */
+export interface PostProcessorRouterDeps extends ServiceDeps {
+  deadLetters: {
+    counts(): Promise<DeadLetterCounts>;
+    list(input: DeadLetterListInput): Promise<DeadLetterPage>;
+    retry(ids: string[]): Promise<DeadLetterRetryResult>;
+    purge(input: DeadLetterPurgeInput): Promise<DeadLetterPurgeResult>;
+  };
 }
-export type SchedulerRouter = ReturnType<typeof createSchedulerRouter>;
-
-export type PostProcessorRouterDeps = ServiceDeps;
 export function createPostProcessorRouter(deps: PostProcessorRouterDeps) {
-  return router({ ...serviceProcedures(deps) });
+  const { deadLetters } = deps;
+  return router({
+    ...serviceProcedures(deps),
+    deadLetters: router({
+      // Counts carry no user data: anyone may read them (ops page, dashboards).
+      counts: publicProcedure.output(DeadLetterCountsSchema).query(() => deadLetters.counts()),
+      // Payloads hold users' questions and answers: listing them is a control call.
+      list: controlProcedure
+        .input(DeadLetterListInputSchema)
+        .output(DeadLetterPageSchema)
+        .query(({ input }) => deadLetters.list(input)),
+      retry: controlProcedure
+        .input(DeadLetterRetryInputSchema)
+        .output(DeadLetterRetryResultSchema)
+        .mutation(({ input }) => deadLetters.retry(input.ids)),
+      purge: controlProcedure
+        .input(DeadLetterPurgeInputSchema)
+        .output(DeadLetterPurgeResultSchema)
+        .mutation(({ input }) => deadLetters.purge(input)),
+    }),
+  });
 }
 export type PostProcessorRouter = ReturnType<typeof createPostProcessorRouter>;
 
-export type HealthCheckerRouterDeps = ServiceDeps;
+export interface HealthCheckerRouterDeps extends ServiceDeps {
+  /** The latest probe round; null before the first one has finished. */
+  report(): HealthReport | null;
+  /** Recent results and transitions of one endpoint; null for an endpoint it does not probe. */
+  history(query: HistoryQuery): EndpointHistory | null;
+  /** Runs a probe round now (or joins the one running). */
+  probeNow(): Promise<HealthReport>;
+}
 export function createHealthCheckerRouter(deps: HealthCheckerRouterDeps) {
-  return router({ ...serviceProcedures(deps) });
+  return router({
+    ...serviceProcedures(deps),
+    report: publicProcedure.output(HealthReportSchema.nullable()).query(() => deps.report()),
+    history: publicProcedure
+      .input(HistoryQuerySchema)
+      .output(EndpointHistorySchema)
+      .query(({ input }) => {
+        const history = deps.history(input);
+        if (!history) throw new TRPCError({ code: 'NOT_FOUND', message: `no endpoint named "${input.endpoint}" is probed` });
+        return history;
+      }),
+    probeNow: controlProcedure.output(HealthReportSchema).mutation(() => deps.probeNow()),
+  });
 }
 export type HealthCheckerRouter = ReturnType<typeof createHealthCheckerRouter>;
 

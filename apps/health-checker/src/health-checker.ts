@@ -1,0 +1,113 @@
+import type { Redis } from 'ioredis';
+import { createDnsCache } from '@manga-assist/dns-cache';
+import type { DnsCache } from '@manga-assist/dns-cache';
+import {
+  createHostResolver,
+  createProbeRunner,
+  endpointsFromSettings,
+  fetchAvailabilityZone,
+  resolverFromSettings,
+} from '@manga-assist/probes';
+import type { ProbeRunner } from '@manga-assist/probes';
+import type { HealthCheckerRouterDeps, ServiceDeps } from '@manga-assist/rpc';
+import type { ReadinessCheck } from '@manga-assist/server';
+import type { Logger, Registry } from '@manga-assist/telemetry';
+import type { HealthCheckerConfig } from './config';
+import { createReportStore } from './report-store';
+import type { ReportStore } from './report-store';
+
+export interface HealthCheckerOptions {
+  config: HealthCheckerConfig;
+  logger: Logger;
+  registry: Registry;
+  redis: Redis;
+}
+
+export interface HealthChecker {
+  runner: ProbeRunner;
+  /** The apps' DNS cache, configured like theirs; null when names resolve through getaddrinfo. */
+  dnsCache: DnsCache | null;
+  store: ReportStore;
+  /** Ready once the first probe round has finished (whatever it found). */
+  checks: ReadinessCheck[];
+  routerDeps(service: ServiceDeps): HealthCheckerRouterDeps;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+async function availabilityZone(config: HealthCheckerConfig, logger: Logger): Promise<string | null> {
+  if (config.HEALTH_AZ) return config.HEALTH_AZ;
+  if (!config.ECS_CONTAINER_METADATA_URI_V4) return null;
+  try {
+    return await fetchAvailabilityZone({ metadataUri: config.ECS_CONTAINER_METADATA_URI_V4 });
+  } catch (error) {
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'no AZ label: the ECS task metadata endpoint did not answer');
+    return null;
+  }
+}
+
+/** The health checker's parts, wired from its config: probes, DNS cache view, history, report publishing. */
+export async function createHealthChecker({ config, logger, registry, redis }: HealthCheckerOptions): Promise<HealthChecker> {
+  const endpoints = endpointsFromSettings(config);
+  const resolverOptions = resolverFromSettings(config);
+  // The cache queries name servers directly; with getaddrinfo (local mode) there is nothing to compare.
+  const dnsCache =
+    resolverOptions.servers === 'system'
+      ? null
+      : createDnsCache({
+          maxTtlSeconds: config.DNS_CACHE_MAX_TTL_S,
+          servers: Array.isArray(resolverOptions.servers) ? resolverOptions.servers : undefined,
+          timeoutMs: config.DNS_TIMEOUT_MS,
+          privateHosts: new Map(endpoints.filter((e) => e.expectPrivate).map((e) => [e.host, e.privateCidrs])),
+          log: logger,
+          registry,
+        });
+  const store = createReportStore({
+    redis,
+    keyPrefix: config.KEY_PREFIX,
+    ttlMs: Math.max(config.PROBE_INTERVAL_MS * 5, 60_000),
+  });
+  const az = await availabilityZone(config, logger);
+
+  const runner = createProbeRunner({
+    endpoints,
+    resolver: createHostResolver(resolverOptions),
+    mode: config.HEALTH_MODE,
+    region: config.HEALTH_MODE === 'aws' ? config.AWS_REGION : null,
+    az,
+    intervalMs: config.PROBE_INTERVAL_MS,
+    timeoutMs: config.PROBE_TIMEOUT_MS,
+    certWarnDays: config.CERT_WARN_DAYS,
+    historySize: config.HEALTH_HISTORY_SIZE,
+    dnsCache,
+    log: logger,
+    registry,
+    onReport: (report) => store.save(report),
+  });
+  logger.info(
+    { mode: config.HEALTH_MODE, az, endpoints: endpoints.map((e) => `${e.name}=${e.host}:${e.port}`) },
+    `probing ${endpoints.length} endpoints every ${config.PROBE_INTERVAL_MS} ms`,
+  );
+
+  return {
+    runner,
+    dnsCache,
+    store,
+    checks: [
+      {
+        name: 'probes',
+        check: async () => {
+          if (!runner.firstRoundDone()) throw new Error('first probe round not finished yet');
+        },
+      },
+    ],
+    routerDeps: (service) => ({
+      ...service,
+      report: () => runner.latest(),
+      history: (query) => runner.history(query),
+      probeNow: () => runner.runOnce(),
+    }),
+    start: () => runner.start(),
+    stop: () => runner.stop(),
+  };
+}

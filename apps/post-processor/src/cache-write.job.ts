@@ -1,0 +1,47 @@
+import type { ResponseCache } from '@manga-assist/cache';
+import type { Guardrails } from '@manga-assist/guardrails';
+import type { JobHandler } from '@manga-assist/queue';
+import { Counter } from '@manga-assist/telemetry';
+import type { Registry } from '@manga-assist/telemetry';
+
+export interface CacheWriteJobDeps {
+  cache: ResponseCache;
+  /** An answer the guardrails would revise is not cached (it would be served to everyone who asks next). */
+  guardrails: Guardrails;
+  registry: Registry;
+}
+
+/**
+ * Writes the answer into the response cache (exact key + semantic index, with its TTL; entries
+ * over the size cap are skipped). The cache write and the guardrail check of an answer run side by
+ * side, and a cached answer is not checked again, so the answer is checked here too (tier 1 and 2
+ * take well under a millisecond) and one that violates is not cached. A failure is counted and
+ * retried; the user never sees it: the next identical question simply goes to the model again.
+ */
+export function createCacheWriteJob({ cache, guardrails, registry }: CacheWriteJobDeps): JobHandler<'cache-write'> {
+  const failures = new Counter({
+    name: 'cache_write_failures_total',
+    help: 'Response cache writes that failed (retried; never seen by the user).',
+    registers: [registry],
+  });
+  const written = new Counter({
+    name: 'manga_assist_cache_writes_total',
+    help: 'Response cache writes by result: written, too_large (over the size cap) or withheld (the guardrails would revise the answer).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  return async ({ question, answer, model, scope, ttlSeconds, createdAt }) => {
+    if (!guardrails.evaluate({ question, answer, intent: scope.intent }).ok) {
+      written.inc({ result: 'withheld' });
+      return { result: 'withheld' };
+    }
+    try {
+      const result = await cache.write({ question, answer, model, scope, ttlSeconds, createdAt });
+      written.inc({ result });
+      return { result };
+    } catch (error) {
+      failures.inc();
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+import type { Guardrails } from '@manga-assist/guardrails';
+import type { JobHandler } from '@manga-assist/queue';
+import { publishRevision } from '@manga-assist/revisions';
+import { Counter, Histogram } from '@manga-assist/telemetry';
+import type { Logger, Registry } from '@manga-assist/telemetry';
+
+export interface GuardrailCheckJobDeps {
+  guardrails: Guardrails;
+  /** Publishes revisions and keeps the "already revised" markers. */
+  redis: Redis;
+  keyPrefix: string;
+  registry: Registry;
+  log: Pick<Logger, 'info' | 'warn'>;
+}
+
+/**
+ * The full tiered evaluation of an answer that was streamed before it was checked. A violation
+ * publishes the revised text to the connection's gateway instance, once per answer (a marker
+ * keeps a re-run job from sending it again; a crash between publishing and the marker can only
+ * send the same revision twice, which the client shows once).
+ */
+export function createGuardrailCheckJob({ guardrails, redis, keyPrefix, registry, log }: GuardrailCheckJobDeps): JobHandler<'guardrail-check'> {
+  const evaluation = new Histogram({
+    name: 'manga_assist_guardrail_evaluation_seconds',
+    help: 'Time the tiered guardrail evaluation of one answer took, by the highest tier that ran.',
+    labelNames: ['tiers'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
+    registers: [registry],
+  });
+  const violations = new Counter({
+    name: 'manga_assist_guardrail_violations_total',
+    help: 'Violations found in streamed answers, by rule and by the tier that decided.',
+    labelNames: ['rule', 'tier'],
+    registers: [registry],
+  });
+  const revisions = new Counter({
+    name: 'manga_assist_revisions_published_total',
+    help: 'Revisions published to gateway instances, by whether any instance was listening.',
+    labelNames: ['listeners'],
+    registers: [registry],
+  });
+  const markerKey = (traceId: string) => `${keyPrefix}guardrail:revised:${traceId}`;
+
+  return async ({ traceId, connectionId, requestId, intent, question, answer }) => {
+    const started = performance.now();
+    const verdict = guardrails.evaluate({ question, answer, intent });
+    evaluation.observe({ tiers: String(verdict.tiers) }, (performance.now() - started) / 1000);
+    if (verdict.ok || verdict.revision === null) return { ok: true, tiers: verdict.tiers };
+
+    for (const v of verdict.violations) violations.inc({ rule: v.rule, tier: String(v.tier) });
+    // Rules and kinds only: the matched values are what must not spread.
+    const found = verdict.violations.map((v) => `${v.rule}:${v.detail}`);
+    if (connectionId === null) {
+      log.info({ traceId, requestId, violations: found }, 'guardrail violation in an HTTP answer: nothing to revise');
+      return { ok: false, revised: false };
+    }
+    if ((await redis.exists(markerKey(traceId))) === 1) return { ok: false, revised: true };
+    const listeners = await publishRevision(redis, keyPrefix, connectionId, { type: 'revision', requestId, text: verdict.revision });
+    revisions.inc({ listeners: listeners > 0 ? 'some' : 'none' });
+    await redis.set(markerKey(traceId), '1', 'EX', 24 * 3600);
+    log.info({ traceId, requestId, connectionId, violations: found, listeners }, 'guardrail violation: revision published');
+    return { ok: false, revised: true, listeners };
+  };
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'pii',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'revisions',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
