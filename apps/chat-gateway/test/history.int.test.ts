@@ -1,7 +1,8 @@
 // A long conversation through the Bedrock provider (the real SDK against a local ConverseStream
 // endpoint that records what it is sent): the model sees the last 5 turns plus a summary, never all 20.
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { Redis } from 'ioredis';
 import { createDynamoClient, tableDefinitions } from '@manga-assist/aws';
+import { createSessionStore } from '@manga-assist/sessions';
 import { EVENT_STREAM_HEADERS, converseStreamFrames, startTestServer, waitFor } from '@manga-assist/testing';
 import type { TestServer } from '@manga-assist/testing';
 import { ChatClient, startTestSystem } from '@manga-assist/local-stack';
@@ -55,22 +56,24 @@ describe('conversation history sent to the model', () => {
     expect(bedrock.requests).toHaveLength(20);
 
     // Once the post-processor has stored all 20 turns, a new connection to the session picks them up.
+    // The turns are stored concurrently; wait until the session itself has taken in all 20.
     const dynamo = createDynamoClient({ region: 'ap-northeast-1', endpoint: system.dynamoEndpoint });
-    await waitFor(
-      async () => {
-        const res = await dynamo.send(
-          new QueryCommand({
-            TableName: tableDefinitions(system.tablePrefix).turns.TableName,
-            KeyConditionExpression: 'sessionId = :s',
-            ExpressionAttributeValues: { ':s': { S: sessionId } },
-            Select: 'COUNT',
-          }),
-        );
-        return res.Count === 20;
-      },
-      { timeoutMs: 30_000, intervalMs: 250, description: '20 stored turns' },
-    );
+    const redis = new Redis(system.env['REDIS_URL']!);
+    const tables = tableDefinitions(system.tablePrefix);
+    const sessions = createSessionStore({
+      dynamo,
+      redis,
+      tables: { sessions: tables.sessions.TableName, turns: tables.turns.TableName },
+      keyPrefix: system.keyPrefix,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    await waitFor(async () => (await sessions.load(sessionId)).session?.lastSeq === 20, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: 'a session holding 20 turns',
+    });
     dynamo.destroy();
+    redis.disconnect();
     const again = await ChatClient.connect(`${wsUrl(system)}?sessionId=${sessionId}`);
     expect((await again.ask('where is my order number 21?')).at(-1)).toMatchObject({ type: 'done' });
     again.close();
