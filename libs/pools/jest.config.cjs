@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'pools',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

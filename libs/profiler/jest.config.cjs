@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'profiler',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
