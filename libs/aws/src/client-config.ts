@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { awsRequestHandler } from '@manga-assist/pools';
+import type { ConnectionPool } from '@manga-assist/pools';
 
 export interface AwsClientOptions {
   region: string;
@@ -11,6 +13,13 @@ export interface AwsClientOptions {
    * an endpoint is given: local engines accept any signature, and a dev machine has no AWS profile.
    */
   localCredentials?: boolean;
+  /**
+   * A shared keep-alive pool (its sockets, connect and idle timeouts, metrics) instead of the
+   * client's own agents; the pool then sets the socket limit and connect timeout, so `maxSockets`
+   * and `connectionTimeoutMs` must be left out, and the request timeout fails the call rather than
+   * only logging. `client.destroy()` leaves the pool's sockets open: `pool.destroy()` closes them.
+   */
+  pool?: ConnectionPool;
   maxSockets?: number;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -30,11 +39,10 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /**
  * Settings shared by every client: an HTTP/1.1 handler with a bounded keep-alive pool (reused
  * sockets keep TLS handshakes off the critical path; HTTP/1.1 is also the only protocol the
- * local engines speak), timeouts, retries, and credentials.
+ * local engines speak), timeouts, retries, and credentials. The pool is the client's own unless
+ * `options.pool` gives a shared one.
  */
 export function clientConfig(options: AwsClientOptions, defaults: ClientDefaults) {
-  const maxSockets = options.maxSockets ?? defaults.maxSockets;
-  const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
   const useLocalCredentials = options.localCredentials ?? options.endpoint !== undefined;
   return {
     region: options.region,
@@ -42,11 +50,24 @@ export function clientConfig(options: AwsClientOptions, defaults: ClientDefaults
     ...(useLocalCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
     maxAttempts: options.maxAttempts ?? defaults.maxAttempts,
     retryMode: defaults.retryMode,
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new http.Agent(agentOptions),
-      httpsAgent: new https.Agent(agentOptions),
-      connectionTimeout: options.connectionTimeoutMs ?? defaults.connectionTimeoutMs,
-      requestTimeout: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
-    }),
+    requestHandler: options.pool === undefined ? ownRequestHandler(options, defaults) : pooledRequestHandler(options.pool, options, defaults),
   };
+}
+
+function ownRequestHandler(options: AwsClientOptions, defaults: ClientDefaults): NodeHttpHandler {
+  const maxSockets = options.maxSockets ?? defaults.maxSockets;
+  const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
+  return new NodeHttpHandler({
+    httpAgent: new http.Agent(agentOptions),
+    httpsAgent: new https.Agent(agentOptions),
+    connectionTimeout: options.connectionTimeoutMs ?? defaults.connectionTimeoutMs,
+    requestTimeout: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
+  });
+}
+
+function pooledRequestHandler(pool: ConnectionPool, options: AwsClientOptions, defaults: ClientDefaults): NodeHttpHandler {
+  if (options.maxSockets !== undefined || options.connectionTimeoutMs !== undefined) {
+    throw new Error(`maxSockets and connectionTimeoutMs come from the pool "${pool.name}"; leave them out when passing a pool`);
+  }
+  return awsRequestHandler(pool, { requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs });
 }

@@ -5,7 +5,8 @@ import type { AwsClientOptions } from './client-config';
 /**
  * A Kinesis client over HTTP/1.1. The SDK's default for Kinesis is HTTP/2 (for SubscribeToShard,
  * which this product does not use); kinesalite only speaks HTTP/1.1 and fails every call with
- * "Protocol error" otherwise.
+ * "Protocol error" otherwise. `options.pool` (a `kinesis` pool from @manga-assist/pools) keeps it
+ * on HTTP/1.1 too.
  */
 export function createKinesisClient(options: AwsClientOptions): KinesisClient {
   return new KinesisClient(

@@ -27,6 +27,7 @@ export type {
   ConfiguredModelProvider,
   LocalModelConfig,
   ModelProviderConfig,
+  ModelProviderDeps,
   OpenAIModelConfig,
 } from './model-provider-config';
 export { detectLanguage } from './language';

@@ -2,6 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { awsRequestHandler } from '@manga-assist/pools';
+import type { ConnectionPool } from '@manga-assist/pools';
 import { createBedrockModelProvider } from './bedrock-model-provider';
 import type { FaultPlans } from './fault-plan';
 import type { LocalTimingProfile } from './local-model-provider';
@@ -48,15 +50,25 @@ export interface ConfiguredModelProvider extends ModelProvider {
   close(): void;
 }
 
+export interface ModelProviderDeps {
+  /**
+   * The `model` connection pool for Bedrock (sockets, connect and idle timeouts, metrics shared with
+   * other Bedrock clients) instead of the client's own agents; `maxSockets` and
+   * `connectionTimeoutMs` must then be left out. `close()` leaves its sockets to `pool.destroy()`.
+   * The local and OpenAI-compatible providers do not use it (the latter runs on fetch).
+   */
+  pool?: ConnectionPool;
+}
+
 /** The model provider the app's validated config asks for; reads nothing from the environment itself. */
-export function createModelProviderFromConfig(config: ModelProviderConfig): ConfiguredModelProvider {
+export function createModelProviderFromConfig(config: ModelProviderConfig, deps: ModelProviderDeps = {}): ConfiguredModelProvider {
   switch (config.provider) {
     case 'local':
       return withClose(createLocalModelProvider({ profiles: config.profiles, failures: config.failures }), () => undefined);
     case 'openai':
       return withClose(createOpenAICompatibleProvider(config), () => undefined);
     case 'bedrock': {
-      const client = createBedrockClient(config);
+      const client = createBedrockClient(config, deps.pool);
       return withClose(
         createBedrockModelProvider({ client, modelIds: config.modelIds, maxTokens: config.maxTokens }),
         () => client.destroy(),
@@ -69,9 +81,7 @@ function withClose<P extends ModelProvider>(provider: P, close: () => void): P &
   return { ...provider, close };
 }
 
-function createBedrockClient(config: BedrockModelConfig): BedrockRuntimeClient {
-  const maxSockets = config.maxSockets ?? 10;
-  const agent = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
+function createBedrockClient(config: BedrockModelConfig, pool: ConnectionPool | undefined): BedrockRuntimeClient {
   return new BedrockRuntimeClient({
     region: config.region,
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
@@ -80,10 +90,24 @@ function createBedrockClient(config: BedrockModelConfig): BedrockRuntimeClient {
     // The client defaults to HTTP/2, which a plain HTTP/1.1 endpoint (local or proxy) refuses with
     // "Protocol error"; ConverseStream works over HTTP/1.1, and a keep-alive pool keeps TLS
     // handshakes off the critical path.
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new http.Agent(agent),
-      httpsAgent: new https.Agent(agent),
-      connectionTimeout: config.connectionTimeoutMs ?? 1_000,
-    }),
+    requestHandler: pool === undefined ? ownRequestHandler(config) : pooledRequestHandler(config, pool),
   });
+}
+
+function ownRequestHandler(config: BedrockModelConfig): NodeHttpHandler {
+  const maxSockets = config.maxSockets ?? 10;
+  const agent = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
+  return new NodeHttpHandler({
+    httpAgent: new http.Agent(agent),
+    httpsAgent: new https.Agent(agent),
+    connectionTimeout: config.connectionTimeoutMs ?? 1_000,
+  });
+}
+
+// No request timeout: a streamed answer legitimately runs long; the pool's idle timeout catches a stalled one.
+function pooledRequestHandler(config: BedrockModelConfig, pool: ConnectionPool): NodeHttpHandler {
+  if (config.maxSockets !== undefined || config.connectionTimeoutMs !== undefined) {
+    throw new Error(`maxSockets and connectionTimeoutMs come from the pool "${pool.name}"; leave them out when passing a pool`);
+  }
+  return awsRequestHandler(pool);
 }
