@@ -5,3 +5,4 @@ export * from './jobs.schema';
 export * from './health.schema';
 export * from './dead-letter.schema';
 export * from './scheduler.schema';
+export * from './profile.schema';
