@@ -1,7 +1,7 @@
 import type { CatalogItem } from '@manga-assist/catalog';
 import type { ProductFilters } from '@manga-assist/contracts';
 
-import { filtersKey, hasFilters, matchesFilters } from './product-filters';
+import { filtersKey, matchesFilters } from './product-filters';
 
 /** The catalog items one set of filters admits. */
 export interface FilteredSet {
@@ -35,27 +35,47 @@ export function createFilteredSets(items: readonly CatalogItem[], options: Filte
   const inStock = Uint8Array.from(items, (item) => (item.synthetic.stock > 0 ? 1 : 0));
   const upcoming = Uint8Array.from(items, (item) => (item.synthetic.nextVolumeDate !== null ? 1 : 0));
 
+  // The rarely set filters (category, language, demographic, genre) narrow the catalog to a few
+  // stable subsets: each is found once with matchesFilters and kept as positions, so a one-off
+  // price limit on top of it scans only that subset's typed-array columns.
+  const subsets = new Map<string, Int32Array>();
+  const subsetFor = (rest: ProductFilters): Int32Array | null => {
+    const key = filtersKey(rest);
+    if (key === '') return null;
+    let positions = subsets.get(key);
+    if (!positions) {
+      const found: number[] = [];
+      for (let i = 0; i < n; i++) if (matchesFilters(items[i] as CatalogItem, rest)) found.push(i);
+      positions = Int32Array.from(found);
+      if (subsets.size >= maxEntries) subsets.clear();
+      subsets.set(key, positions);
+    }
+    return positions;
+  };
+
   const compute = (filters: ProductFilters): FilteredSet => {
     const mask = new Uint8Array(n);
     const max = filters.maxPriceJpy ?? Number.POSITIVE_INFINITY;
     const min = filters.minPriceJpy ?? Number.NEGATIVE_INFINITY;
     const needStock = filters.inStock === true;
     const needUpcoming = filters.upcomingRelease === true;
-    // The rarely set filters (category, language, demographic, genre) go through matchesFilters.
-    const rest: ProductFilters = { category: filters.category, language: filters.language, demographic: filters.demographic, genre: filters.genre };
-    const checkRest = hasFilters(rest);
+    const subset = subsetFor({ category: filters.category, language: filters.language, demographic: filters.demographic, genre: filters.genre });
+    const size = subset ? subset.length : n;
     let count = 0;
-    for (let i = 0; i < n; i++) {
+    for (let k = 0; k < size; k++) {
+      const i = subset ? (subset[k] as number) : k;
       const p = price[i] as number;
       if (p > max || p < min || (needStock && inStock[i] === 0) || (needUpcoming && upcoming[i] === 0)) continue;
-      if (checkRest && !matchesFilters(items[i] as CatalogItem, rest)) continue;
       mask[i] = 1;
       count += 1;
     }
     let ids: string[] | null = null;
     if (count <= options.listLimit) {
       ids = [];
-      for (let i = 0; i < n; i++) if (mask[i]) ids.push((items[i] as CatalogItem).id);
+      for (let k = 0; k < size && ids.length < count; k++) {
+        const i = subset ? (subset[k] as number) : k;
+        if (mask[i]) ids.push((items[i] as CatalogItem).id);
+      }
     }
     const admits = (id: string): boolean => {
       const position = positionById.get(id);
