@@ -25,6 +25,8 @@ export interface BenchSystem {
   gatewayUrl: string;
   wsUrl: string;
   env: Record<string, string>;
+  /** Process id of each app started. */
+  pids: Partial<Record<AppName, number>>;
   stop(): Promise<void>;
 }
 
@@ -32,5 +34,6 @@ export interface BenchSystem {
 export async function startBenchSystem(extraEnv: Record<string, string>, apps: AppName[] = ['chat-gateway', 'post-processor']): Promise<BenchSystem> {
   const system = await startTestSystem({ apps, env: extraEnv, readyTimeoutMs: 300_000 });
   const gatewayUrl = system.urls['chat-gateway']!;
-  return { gatewayUrl, wsUrl: `${gatewayUrl.replace('http', 'ws')}/ws`, env: system.env, stop: () => system.stop() };
+  const pids = Object.fromEntries(apps.map((app, i) => [app, system.processes[i]!.child.pid!]));
+  return { gatewayUrl, wsUrl: `${gatewayUrl.replace('http', 'ws')}/ws`, env: system.env, pids, stop: () => system.stop() };
 }

@@ -1,8 +1,17 @@
 // The gateway's own cost on the chat path, measured side by side in one run:
-//   1. the local model provider called directly, in process (the baseline),
-//   2. the same questions through the gateway over 50 concurrent WebSockets (cache misses),
-//   3. cache hits over the same sockets.
-// "Added" latency is (2) minus (1) per percentile. Run: npm run bench:chat
+//   1. the local model provider called directly, in process (the baseline), 50 calls at a time;
+//   2. the same kind of questions through the gateway over 50 open WebSockets (cache misses), each
+//      socket sending at a steady pace whatever the answers do (open loop, like wrk2: a slow answer
+//      cannot hold back the next question and hide itself);
+//   3. cache hits over the same sockets, paced the same way;
+//   4. and 5. misses and hits again with every socket sending its next question as soon as the
+//      last is answered (closed loop): the machine saturated, for throughput, not for the targets.
+// "Added" latency is (2) minus (1) per percentile. CPU time per request is read from /proc for the
+// gateway and from INFO for Redis: steadier than latency on a shared machine.
+// Run: npm run bench:chat
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { Redis } from 'ioredis';
 import { createResponseCache } from '@manga-assist/cache';
@@ -18,6 +27,9 @@ import { histogram, startBenchSystem, table } from './bench-support';
 
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 50);
 const PER_SOCKET = Number(process.env['BENCH_PER_SOCKET'] ?? 20);
+/** Open loop: each socket sends a question every this many ms (50 sockets: 100 misses/s, 500 hits/s). */
+const MISS_INTERVAL_MS = Number(process.env['BENCH_MISS_INTERVAL_MS'] ?? 500);
+const HIT_INTERVAL_MS = Number(process.env['BENCH_HIT_INTERVAL_MS'] ?? 100);
 const FIRST_TOKEN_MS = Number(process.env['BENCH_FIRST_TOKEN_MS'] ?? 50);
 const TOKEN_MS = Number(process.env['BENCH_TOKEN_MS'] ?? 2);
 const profiles = { haiku: { firstTokenMs: FIRST_TOKEN_MS, perTokenMs: TOKEN_MS }, sonnet: { firstTokenMs: FIRST_TOKEN_MS, perTokenMs: TOKEN_MS } };
@@ -50,7 +62,7 @@ async function direct(total: number, into: Histogram, classifier: ClassifierPort
 }
 
 class Socket {
-  private waiters = new Map<string, (frame: ServerFrame) => void>();
+  private readonly waiters = new Map<string, (frame: ServerFrame) => void>();
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as ServerFrame;
@@ -75,6 +87,24 @@ class Socket {
   }
 }
 
+/** CPU seconds used so far by a process (user + system), from /proc. */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+/** CPU seconds the Redis server has used so far (user + system), from INFO. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_sys') + field('used_cpu_user');
+}
+
+interface PhaseCpu {
+  gatewayUs: number;
+  redisUs: number;
+  loadGeneratorUs: number;
+}
+
 async function main() {
   const total = CONCURRENCY * PER_SOCKET;
   const catalog = await loadCatalog();
@@ -84,10 +114,38 @@ async function main() {
     LOCAL_HAIKU_TOKEN_MS: String(TOKEN_MS),
     LOCAL_SONNET_FIRST_TOKEN_MS: String(FIRST_TOKEN_MS),
     LOCAL_SONNET_TOKEN_MS: String(TOKEN_MS),
+    // BENCH_PROFILE_DIR=dir writes the gateway's CPU profile there (open it in Chrome DevTools).
+    ...(process.env['BENCH_PROFILE_DIR']
+      ? { NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile.cjs')}`, CPU_PROFILE_DIR: process.env['BENCH_PROFILE_DIR'] }
+      : {}),
   }, ['chat-gateway']); // the post-processor is off the critical path: it would only compete for the same 2 cores
+  const gatewayPid = system.pids['chat-gateway']!;
+  const redis = new Redis(system.env['REDIS_URL']!);
   const index = await loadOrBuildHnswIndex({ catalog, embedder, dir: system.env['INDEX_DIR']!, log: { info: () => undefined, warn: () => undefined } });
   const retriever = createProductRetriever({ catalog, embedder, index });
   const classifier = createClassifier(retriever);
+  const errors: string[] = [];
+  const segments = new Map<string, Histogram>();
+  const recordSegments = (frame: ServerFrame) => {
+    if (frame.type !== 'done') return;
+    for (const [name, value] of Object.entries(frame.timings)) {
+      if (name === 'prompt-bytes' || name === 'prefetched') continue;
+      if (!segments.has(name)) segments.set(name, histogram());
+      segments.get(name)!.recordValue(Math.max(1, Math.round(value * 1000)));
+    }
+  };
+  const expect = (frame: ServerFrame, cached: boolean) => {
+    if (frame.type !== 'done' || frame.cached !== cached) errors.push(JSON.stringify(frame).slice(0, 200));
+  };
+  /** Runs one phase and measures the CPU each process spent on it, per request. */
+  const measured = async (requests: number, phase: () => Promise<void>): Promise<PhaseCpu> => {
+    const [gw0, rd0, lg0] = [processCpuSeconds(gatewayPid), await redisCpuSeconds(redis), process.cpuUsage()];
+    await phase();
+    const lg = process.cpuUsage(lg0);
+    const [gw1, rd1] = [processCpuSeconds(gatewayPid), await redisCpuSeconds(redis)];
+    const per = (seconds: number) => Math.round((seconds * 1e6) / requests);
+    return { gatewayUs: per(gw1 - gw0), redisUs: per(rd1 - rd0), loadGeneratorUs: per((lg.user + lg.system) / 1e6) };
+  };
   try {
     const sockets = await Promise.all(Array.from({ length: CONCURRENCY }, () => Socket.open(system.wsUrl)));
     // Warm-up: one round through every socket, not recorded.
@@ -96,61 +154,87 @@ async function main() {
     const baseline = histogram();
     await direct(total, baseline, classifier, createProductSource(retriever));
 
-    const misses = histogram();
-    const errors: string[] = [];
-    const segments = new Map<string, Histogram>();
-    const recordSegments = (frame: ServerFrame) => {
-      if (frame.type !== 'done') return;
-      for (const [name, value] of Object.entries(frame.timings)) {
-        if (name === 'prompt-bytes' || name === 'prefetched') continue;
-        if (!segments.has(name)) segments.set(name, histogram());
-        segments.get(name)!.recordValue(Math.max(1, Math.round(value * 1000)));
-      }
+    /** Open loop: every socket sends PER_SOCKET questions, one every `intervalMs`, offset evenly. */
+    const paced = (into: Histogram, intervalMs: number, ask: (s: number, k: number) => [string, string], cached: boolean, segmentsToo: boolean) =>
+      pool(CONCURRENCY, async (s) => {
+        await sleep((intervalMs * s) / CONCURRENCY);
+        const answers: Promise<void>[] = [];
+        for (let k = 0; k < PER_SOCKET; k++) {
+          const [id, text] = ask(s, k);
+          const t0 = performance.now();
+          answers.push(
+            sockets[s]!.ask(id, text).then((frame) => {
+              into.recordValue(Math.round((performance.now() - t0) * 1000));
+              if (segmentsToo) recordSegments(frame);
+              expect(frame, cached);
+            }),
+          );
+          await sleep(intervalMs);
+        }
+        await Promise.all(answers);
+      });
+    /** Closed loop: every socket asks its next question as soon as the last one is answered. */
+    const saturated = (into: Histogram, ask: (s: number, k: number) => [string, string], cached: boolean) =>
+      pool(CONCURRENCY, async (s) => {
+        for (let k = 0; k < PER_SOCKET; k++) {
+          const [id, text] = ask(s, k);
+          const t0 = performance.now();
+          const frame = await sockets[s]!.ask(id, text);
+          into.recordValue(Math.round((performance.now() - t0) * 1000));
+          expect(frame, cached);
+        }
+      });
+
+    // Unique filters per question: every one is a cache miss.
+    const miss = (offset: number) => (s: number, k: number): [string, string] => {
+      const i = offset + s * PER_SOCKET + k;
+      return [`m${i}`, question(i)];
     };
-    await pool(CONCURRENCY, async (s) => {
-      for (let k = 0; k < PER_SOCKET; k++) {
-        const i = s * PER_SOCKET + k;
-        const t0 = performance.now();
-        const frame = await sockets[s]!.ask(`m${i}`, question(i));
-        misses.recordValue(Math.round((performance.now() - t0) * 1000));
-        recordSegments(frame);
-        if (frame.type !== 'done' || frame.cached) errors.push(JSON.stringify(frame).slice(0, 200));
-      }
-    });
+    const misses = histogram();
+    const missCpu = await measured(total, () => paced(misses, MISS_INTERVAL_MS, miss(0), false, true));
 
     // Cache hits: the answer is stored the way the post-processor stores it, then asked for.
     const hot = 'trending manga';
-    const redis = new Redis(system.env['REDIS_URL']!);
     const cache = createResponseCache({ redis, embed: embedder.embedSync, dimensions: embedder.dimensions, keyPrefix: `${system.env['KEY_PREFIX']}rc:` });
     await cache.write({ question: hot, answer: 'This week the best sellers are …', model: 'haiku', scope: cacheScopeFor(classifier.classify(hot), hot), ttlSeconds: 600 });
-    redis.disconnect();
+    const hit = (tag: string) => (s: number, k: number): [string, string] => [`${tag}${s}-${k}`, hot];
     const hits = histogram();
-    await pool(CONCURRENCY, async (s) => {
-      for (let k = 0; k < PER_SOCKET; k++) {
-        const t0 = performance.now();
-        const frame = await sockets[s]!.ask(`c${s}-${k}`, hot);
-        hits.recordValue(Math.round((performance.now() - t0) * 1000));
-        if (frame.type !== 'done' || !frame.cached) errors.push(JSON.stringify(frame).slice(0, 200));
-      }
-    });
+    const hitCpu = await measured(total, () => paced(hits, HIT_INTERVAL_MS, hit('c'), true, false));
+
+    const missesClosed = histogram();
+    const missClosedCpu = await measured(total, () => saturated(missesClosed, miss(total), false));
+    const hitsClosed = histogram();
+    const hitClosedCpu = await measured(total, () => saturated(hitsClosed, hit('d'), true));
     for (const socket of sockets) socket.ws.close();
 
     const added = (p: number) => ((misses.getValueAtPercentile(p) - baseline.getValueAtPercentile(p)) / 1000).toFixed(2);
-    console.log(`\nchat path, ${CONCURRENCY} concurrent sockets × ${PER_SOCKET} questions; local model: first token ${FIRST_TOKEN_MS} ms, ${TOKEN_MS} ms/token\n`);
+    const rate = (intervalMs: number) => Math.round((CONCURRENCY * 1000) / intervalMs);
+    console.log(`\nchat path, ${CONCURRENCY} open sockets × ${PER_SOCKET} questions each; local model: first token ${FIRST_TOKEN_MS} ms, ${TOKEN_MS} ms/token`);
+    console.log(`open loop: misses ${rate(MISS_INTERVAL_MS)}/s (one per socket every ${MISS_INTERVAL_MS} ms), hits ${rate(HIT_INTERVAL_MS)}/s (every ${HIT_INTERVAL_MS} ms)\n`);
     console.log(
       table([
         ['model provider called directly (baseline)', baseline],
-        ['through the gateway, cache miss', misses],
-        ['through the gateway, cache hit', hits],
+        ['gateway, cache miss (open loop)', misses],
+        ['gateway, cache hit (open loop)', hits],
+        ['gateway, cache miss (closed loop, saturated)', missesClosed],
+        ['gateway, cache hit (closed loop, saturated)', hitsClosed],
       ]),
     );
-    console.log('\nwhere a miss spends its time inside the gateway (per segment, from the done frames):');
+    const cpuRow = (name: string, cpu: PhaseCpu) =>
+      `${name.padEnd(44)}${String(cpu.gatewayUs).padStart(10)}${String(cpu.redisUs).padStart(10)}${String(cpu.loadGeneratorUs).padStart(12)}`;
+    console.log(`\nCPU per request, µs${' '.repeat(25)}${'gateway'.padStart(10)}${'redis'.padStart(10)}${'load gen.'.padStart(12)}`);
+    console.log(cpuRow('cache miss (open loop)', missCpu));
+    console.log(cpuRow('cache hit (open loop)', hitCpu));
+    console.log(cpuRow('cache miss (closed loop)', missClosedCpu));
+    console.log(cpuRow('cache hit (closed loop)', hitClosedCpu));
+    console.log('\nwhere an open-loop miss spends its time inside the gateway (per segment, from the done frames):');
     console.log(table([...segments.entries()].map(([name, h]) => [`  ${name}`, h] as [string, Histogram])));
     console.log(`\ngateway added latency on a miss: p50 ${added(50)} ms, p95 ${added(95)} ms, p99 ${added(99)} ms (target p99 ≤ 3 ms)`);
     console.log(`cache hit round trip: p99 ${(hits.getValueAtPercentile(99) / 1000).toFixed(2)} ms (target ≤ 2 ms)`);
-    console.log(`ratio gateway/direct at p50: ${(misses.getValueAtPercentile(50) / baseline.getValueAtPercentile(50)).toFixed(3)}`);
+    console.log(`throughput when saturated: misses ${Math.round(CONCURRENCY / (missesClosed.mean * 1e-6))}/s, hits ${Math.round(CONCURRENCY / (hitsClosed.mean * 1e-6))}/s`);
     if (errors.length) console.log(`\n${errors.length} unexpected answers, e.g. ${errors[0]}`);
   } finally {
+    redis.disconnect();
     await system.stop();
   }
 }
