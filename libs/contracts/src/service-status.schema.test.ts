@@ -6,6 +6,7 @@ describe('service status contract', () => {
     version: '0.1.0',
     ready: false,
     reason: 'redis: connect ECONNREFUSED 127.0.0.1:6379',
+    degraded: [],
     uptimeSeconds: 12.5,
     pid: 42,
     checks: [{ name: 'redis', ok: false, latencyMs: 1, detail: 'connect ECONNREFUSED', checkedAt: new Date().toISOString() }],

@@ -32,6 +32,11 @@ export const ServiceStatusSchema = z.object({
   ready: z.boolean(),
   /** First failing check, e.g. "redis: connect ECONNREFUSED 127.0.0.1:6379"; null when ready. */
   reason: z.string().nullable(),
+  /**
+   * Dependencies the app is answering without, e.g. "redis: …" while the response cache is passed
+   * through: still ready (200), but an operator should know.
+   */
+  degraded: z.array(z.string()).default([]),
   uptimeSeconds: z.number().nonnegative(),
   pid: z.number().int(),
   checks: z.array(DependencyCheckSchema),

@@ -6,3 +6,5 @@ export { installShutdown } from './shutdown';
 export type { ShutdownStep } from './shutdown';
 export { startService } from './start-service';
 export type { RunningService, StartServiceOptions } from './start-service';
+export { createWarmUp } from './warm-up';
+export type { WarmUp, WarmUpOptions, WarmUpStep } from './warm-up';

@@ -6,6 +6,12 @@ export interface ReadinessCheck {
   name: string;
   /** Resolves when the dependency is usable; rejects with an error an operator can act on. */
   check(): Promise<void>;
+  /**
+   * The app still answers without this dependency, in a degraded way (a cache it passes through,
+   * a store it falls back from): while it fails the app stays ready and reports it as degraded,
+   * so a load balancer does not take every instance out over a shared dependency.
+   */
+  degradable?: boolean;
 }
 
 export interface ReadinessOptions {
@@ -22,8 +28,10 @@ export interface Readiness {
   refresh(): Promise<DependencyCheck[]>;
   results(): DependencyCheck[];
   isReady(): boolean;
-  /** First failing check as "name: detail", or null when all pass. */
+  /** First failing check that makes the app unready, as "name: detail", or null when ready. */
   reason(): string | null;
+  /** Degradable dependencies failing now, as "name: detail". */
+  degraded(): string[];
   start(): void;
   stop(): void;
 }
@@ -45,6 +53,7 @@ export function createReadiness({ checks, logger, intervalMs = 1000, timeoutMs =
   const latest = new Map<string, DependencyCheck>(
     checks.map((c) => [c.name, { name: c.name, ok: false, latencyMs: null, detail: 'not checked yet', checkedAt: null }]),
   );
+  const degradable = new Set(checks.filter((c) => c.degradable).map((c) => c.name));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<DependencyCheck[]> | undefined;
 
@@ -85,11 +94,12 @@ export function createReadiness({ checks, logger, intervalMs = 1000, timeoutMs =
       return running;
     },
     results: () => [...latest.values()],
-    isReady: () => [...latest.values()].every((c) => c.ok),
+    isReady: () => [...latest.values()].every((c) => c.ok || degradable.has(c.name)),
     reason() {
-      const failing = [...latest.values()].find((c) => !c.ok);
+      const failing = [...latest.values()].find((c) => !c.ok && !degradable.has(c.name));
       return failing ? `${failing.name}: ${failing.detail ?? 'failing'}` : null;
     },
+    degraded: () => [...latest.values()].filter((c) => !c.ok && degradable.has(c.name)).map((c) => `${c.name}: ${c.detail ?? 'failing'}`),
     start() {
       if (timer) return;
       void readiness.refresh();

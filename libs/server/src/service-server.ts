@@ -35,7 +35,8 @@ export interface ServiceServer {
 
 /**
  * The HTTP shell every app shares: GET /healthz (the process is alive), GET /readyz (200 only when
- * every dependency check passes, 503 naming the first failing one), GET /metrics (Prometheus text).
+ * every dependency check passes, 503 naming the first failing one; a failing degradable dependency
+ * keeps it 200 and is listed under `degraded`), GET /metrics (Prometheus text).
  * Apps add their own routes to `server`.
  */
 export function createServiceServer(options: ServiceServerOptions): ServiceServer {
@@ -71,6 +72,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     version,
     ready: readiness.isReady(),
     reason: readiness.reason(),
+    degraded: readiness.degraded(),
     uptimeSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
     pid: process.pid,
     checks: readiness.results(),

@@ -6,6 +6,8 @@ import type { Logger, Registry } from '@manga-assist/telemetry';
 import { createReadiness } from './readiness';
 import type { Readiness, ReadinessCheck } from './readiness';
 import { createServiceServer } from './service-server';
+import { createWarmUp } from './warm-up';
+import type { WarmUpStep } from './warm-up';
 import type { AppServer } from './service-server';
 import { installShutdown } from './shutdown';
 import type { ShutdownStep } from './shutdown';
@@ -23,6 +25,11 @@ export interface StartServiceOptions<TRouter extends AnyTRPCRouter> {
   router(deps: ServiceDeps): TRouter;
   /** Adds the app's own HTTP routes; `status` is the app's own status, as /readyz reports it. */
   routes?(server: AppServer, status: () => ServiceStatus): void | Promise<void>;
+  /**
+   * Connections and caches to open before taking traffic, all at once: /readyz stays 503 until
+   * every step has succeeded (failed steps are retried).
+   */
+  warmUp?: WarmUpStep[];
   /** Closes what the app opened, in order, after the server stops accepting. */
   shutdown: ShutdownStep[];
   /** Install SIGTERM/SIGINT handlers (off in tests that run several apps in one process). */
@@ -45,7 +52,8 @@ export async function startService<TRouter extends AnyTRPCRouter>(
   options: StartServiceOptions<TRouter>,
 ): Promise<RunningService> {
   const { app, version, logger, registry, checks } = options;
-  const readiness = createReadiness({ checks, logger });
+  const warmUp = createWarmUp({ steps: options.warmUp ?? [], logger, registry });
+  const readiness = createReadiness({ checks: [...checks, warmUp.check], logger });
   const { server, status } = createServiceServer({ app, version, logger, registry, readiness });
   const appRouter = options.router({
     status,
@@ -59,7 +67,10 @@ export async function startService<TRouter extends AnyTRPCRouter>(
 
   const startedAt = performance.now();
   const address = await server.listen({ host: options.host, port: options.port });
+  warmUp.start();
   readiness.start();
+  // Ready the moment the warm-up ends, not at the next background check.
+  void warmUp.done.then(() => readiness.refresh());
   const firstCheck = readiness.refresh().then(() => {
     if (readiness.isReady()) logger.info({ ms: Math.round(performance.now() - startedAt) }, `${app} ready`);
   });
@@ -69,6 +80,7 @@ export async function startService<TRouter extends AnyTRPCRouter>(
   const steps: ShutdownStep[] = [
     { name: 'http', run: () => server.close() },
     { name: 'readiness', run: () => readiness.stop() },
+    { name: 'warm-up', run: () => warmUp.stop() },
     ...options.shutdown,
   ];
   if (options.handleSignals !== false) installShutdown(logger, steps);
