@@ -80,8 +80,8 @@ const fromBase64 = (s: string) => {
 };
 
 /**
- * The response cache: an exact hit costs one Redis round trip (GET plus the bucket reads, in one
- * pipeline); a semantic hit one more (the candidate entries, in one MGET). Lookups are scoped, so a
+ * The response cache: an exact hit costs one Redis round trip (one GET); a semantic lookup two more
+ * (the LSH buckets in one pipeline, then the candidate entries in one MGET). Lookups are scoped, so a
  * question can only reuse an answer given for the same intent, filters, titles (in order) and
  * language: "A vs B" never gets the answer to "B vs A", "under ¥500" never the one for "over ¥500".
  */
@@ -93,24 +93,23 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   return {
     async lookup(question, scope) {
+      // The exact entry first: most hits are the same question again (a prefetched answer, a
+      // repeated question), and they need neither the embedding nor the buckets.
       const key = cacheKeyFor(question, scope);
-      const vector = embed(question);
-      const buckets = lsh.signatures(vector).map((s) => bucketKey(key.scopeHash, s));
-      const pipeline = redis.pipeline().getBuffer(entryKey(key.entryId));
-      for (const bucket of buckets) pipeline.smembers(bucket);
-      const replies = (await pipeline.exec()) ?? [];
-      const [exactErr, exact] = replies[0] ?? [];
-      if (exactErr) throw exactErr;
+      const exact = await redis.getBuffer(entryKey(key.entryId));
       if (exact) {
-        const entry = decode(exact as Buffer);
+        const entry = decode(exact);
         if (entry.n === key.normalized) {
           return { kind: 'exact', answer: entry.a, model: entry.m, similarity: 1, question: entry.q, createdAt: entry.t };
         }
       }
 
-      // Candidates found in the most buckets are the likeliest matches: fetch those first.
+      const vector = embed(question);
+      const pipeline = redis.pipeline();
+      for (const signature of lsh.signatures(vector)) pipeline.smembers(bucketKey(key.scopeHash, signature));
+      const replies = (await pipeline.exec()) ?? [];
       const votes = new Map<string, number>();
-      for (const [err, members] of replies.slice(1)) {
+      for (const [err, members] of replies) {
         if (err) throw err;
         for (const id of members as string[]) votes.set(id, (votes.get(id) ?? 0) + 1);
       }
