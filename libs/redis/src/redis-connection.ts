@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { Gauge } from '@manga-assist/telemetry';
+import type { Registry } from '@manga-assist/telemetry';
 
 /** The part of a pino logger this lib uses. */
 export interface RedisLogger {
@@ -16,6 +18,12 @@ export interface RedisConnectionOptions {
    * on the request path must instead fail fast while Redis is away, so the caller can degrade.
    */
   blocking?: boolean;
+  /**
+   * Exports the connection's in-flight commands. One ioredis connection pipelines every command of
+   * the process (no pool of sockets to check out): commands sent and not yet answered are its
+   * utilization, and the queue an outage or a slow server builds up.
+   */
+  registry?: Registry;
 }
 
 export interface RedisConnection {
@@ -25,7 +33,7 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
-export function createRedisConnection({ url, name, logger, blocking = false }: RedisConnectionOptions): RedisConnection {
+export function createRedisConnection({ url, name, logger, blocking = false, registry }: RedisConnectionOptions): RedisConnection {
   const target = redactUrl(url);
   let lastError: string | null = null;
   const redis = new Redis(url, {
@@ -37,6 +45,24 @@ export function createRedisConnection({ url, name, logger, blocking = false }: R
     // Reconnect forever with a capped backoff: Redis coming back must need no restart.
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
   });
+  if (registry) {
+    let tracked = REGISTERED.get(registry);
+    if (!tracked) {
+      const connections = new Map<string, Redis>();
+      tracked = connections;
+      REGISTERED.set(registry, connections);
+      new Gauge({
+        name: 'manga_assist_redis_commands_in_flight',
+        help: 'Redis commands sent on a connection and not answered yet (ioredis pipelines them on one socket).',
+        labelNames: ['connection'],
+        registers: [registry],
+        collect() {
+          for (const [label, client] of connections) this.set({ connection: label }, client.commandQueue.length);
+        },
+      });
+    }
+    tracked.set(name, redis);
+  }
   redis.on('error', (error: Error) => {
     if (error.message !== lastError) logger.warn({ redis: target, connection: name, err: error.message }, 'redis error');
     lastError = error.message;
@@ -64,6 +90,9 @@ export function createRedisConnection({ url, name, logger, blocking = false }: R
     },
   };
 }
+
+/** Connections whose in-flight commands each registry's gauge reports. */
+const REGISTERED = new WeakMap<Registry, Map<string, Redis>>();
 
 /** host:port of a Redis URL, without credentials, for logs and readiness reasons. */
 export function redactUrl(url: string): string {

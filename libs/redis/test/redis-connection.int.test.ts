@@ -58,3 +58,23 @@ describe('redis connection', () => {
     }
   });
 });
+
+describe('in-flight commands', () => {
+  it('are exported per connection while the server has not answered them', async () => {
+    const { createMetricsRegistry } = await import('@manga-assist/telemetry');
+    const registry = createMetricsRegistry('chat-gateway', { defaultMetrics: false });
+    const connection = createRedisConnection({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', name: 'cache', logger, registry });
+    try {
+      await waitFor(async () => connection.check().then(() => true));
+      const inFlight = async () => Number(/manga_assist_redis_commands_in_flight\{connection="cache"[^}]*\} (\d+)/.exec(await registry.metrics())?.[1]);
+      expect(await inFlight()).toBe(0);
+      // A blocking pop on a key nobody pushes to stays unanswered for its timeout.
+      const waiting = connection.redis.blpop(`t:in-flight:${process.pid}:${Date.now()}`, 1);
+      expect(await inFlight()).toBe(1);
+      await waiting;
+      expect(await inFlight()).toBe(0);
+    } finally {
+      await connection.close();
+    }
+  });
+});
