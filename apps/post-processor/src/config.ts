@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { awsShape, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
-import { QUEUE_NAMES } from '@manga-assist/queue';
+import { QUEUES, QUEUE_NAMES } from '@manga-assist/queue';
 import type { QueueName } from '@manga-assist/queue';
 
 export const postProcessorConfigSchema = z.object({
@@ -9,7 +9,12 @@ export const postProcessorConfigSchema = z.object({
   ...awsShape,
   ...retrievalShape,
   POST_PROCESSOR_PORT: port(DEFAULT_PORTS['post-processor']),
-  /** Which queues this process drains ("all" or a comma-separated list), so one build deploys in several shapes. */
+  /**
+   * Which queues this process drains ("all" or a comma-separated list), so one build deploys in
+   * several shapes. `answered` is always drained: the gateway hands each answer over as one
+   * answered job that fans out into every other queue, so a process that drains any of them
+   * drains it too, and no shape can leave the gateway's jobs without a consumer.
+   */
   QUEUES: z
     .string()
     .default('all')
@@ -21,7 +26,7 @@ export const postProcessorConfigSchema = z.object({
         ctx.addIssue({ code: 'custom', message: `must be "all" or a list of ${QUEUE_NAMES.join(', ')} (unknown: ${unknown.join(', ') || 'none given'})` });
         return z.NEVER;
       }
-      return [...new Set(names)] as QueueName[];
+      return [...new Set([...names, QUEUES.answered])] as QueueName[];
     }),
   /**
    * How long a job's lock lasts without renewal. A worker killed mid-job gives its jobs back about

@@ -1,6 +1,8 @@
 import type { JobHandler, QueueName } from '@manga-assist/queue';
 import { createAnalyticsJob } from './analytics.job';
 import type { AnalyticsJobDeps } from './analytics.job';
+import { createAnsweredJob } from './answered.job';
+import type { AnsweredJobDeps } from './answered.job';
 import { createAuditJob } from './audit.job';
 import type { AuditJobDeps } from './audit.job';
 import { createCacheWriteJob } from './cache-write.job';
@@ -18,6 +20,7 @@ export interface HandlerDeps {
   'guardrail-check': GuardrailCheckJobDeps;
   analytics: AnalyticsJobDeps;
   audit: AuditJobDeps;
+  answered: AnsweredJobDeps;
 }
 
 /** What each queue's jobs do. Building them does no I/O; only the drained queues get a worker. */
@@ -28,5 +31,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'guardrail-check': createGuardrailCheckJob(deps['guardrail-check']),
     analytics: createAnalyticsJob(deps.analytics),
     audit: createAuditJob(deps.audit),
+    answered: createAnsweredJob(deps.answered),
   };
 }

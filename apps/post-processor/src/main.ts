@@ -58,6 +58,8 @@ async function main() {
   });
   const audit = createJsonlAuditSink({ dir: config.AUDIT_DIR, maxFileBytes: config.AUDIT_MAX_FILE_BYTES });
   const guardrails = createGuardrails({ maxTokens: config.GUARDRAIL_MAX_TOKENS });
+  // Queue handles for metrics, the board, dead letters and the answered fan-out.
+  const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const handlers = createHandlers({
     'cache-write': { cache, guardrails, registry },
     'session-update': { sessions, registry },
@@ -73,10 +75,10 @@ async function main() {
       asked: createAskedCounters({ redis: redis.redis, keyPrefix: config.KEY_PREFIX }),
     },
     audit: { sink: audit, redis: redis.redis, keyPrefix: config.KEY_PREFIX, log: logger },
+    answered: { queues },
   });
 
-  // Queues: handles for metrics, the board and dead letters; one paused worker per drained queue.
-  const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  // One paused worker per drained queue.
   const deadLetters = createDeadLetterQueue({ queues });
   const pool = createWorkerPool({
     queues: config.QUEUES,

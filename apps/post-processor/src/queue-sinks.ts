@@ -13,6 +13,8 @@ export const QUEUE_SINKS: Readonly<Record<QueueName, readonly SinkName[]>> = {
   'guardrail-check': ['redis'],
   analytics: ['redis', 'kinesis'],
   audit: ['redis', 'audit-log'],
+  // The fan-out only adds jobs: the kinds' own workers wait for their sinks.
+  answered: ['redis'],
 };
 
 /** The sinks a process draining `queues` checks for readiness (Redis always: it holds the queues). */

@@ -38,7 +38,10 @@ describe('dead letters', () => {
 
   it('moves a job that fails every attempt to the dead-letter queue, with its attempts, and retries it once the cause is fixed', async () => {
     // The session belongs to alice; a turn for bob cannot be stored however often it is tried.
-    system.producer.enqueue('session-update', turn('shared-session', 'alice', 1));
+    // (Alice's turn is stored first: run side by side, either could claim the session.)
+    const first = turn('shared-session', 'alice', 1);
+    system.producer.enqueue('session-update', first);
+    await waitFor(async () => (await system.queues.get('session-update').getJobState(jobIdFor('session-update', first))) === 'completed', { timeoutMs: 10_000 });
     const stuck = turn('shared-session', 'bob', 2);
     system.producer.enqueue('session-update', stuck);
 
@@ -67,6 +70,49 @@ describe('dead letters', () => {
       description: 'retried job completed',
     });
     expect(await anyone.deadLetters.counts.query()).toEqual({ total: 0, byQueue: {} });
+  });
+
+  it('dead-letters a job derived from an answered job in its own queue, while the fan-out and the other jobs complete', async () => {
+    const first = turn('answered-session', 'alice', 1);
+    system.producer.enqueue('session-update', first);
+    await waitFor(async () => (await system.queues.get('session-update').getJobState(jobIdFor('session-update', first))) === 'completed', { timeoutMs: 10_000 });
+    const traceId = randomBytes(16).toString('hex');
+    const at = new Date().toISOString();
+    const question = '新刊は？';
+    const answer = '今月の新刊はこちらです。';
+    system.producer.enqueue('answered', {
+      traceId,
+      at,
+      requestId: 'r2',
+      question,
+      answer,
+      model: 'haiku',
+      sessionId: 'answered-session',
+      userId: 'bob',
+      connectionId: null,
+      intent: 'new_releases',
+      titleIds: [],
+      scope: { intent: 'new_releases', filters: {}, titleIds: [], language: 'ja' },
+      cacheTtlSeconds: 3600,
+      timings: {},
+      degraded: [],
+      turn: { seq: 2, requestId: 'r2', user: question, assistant: answer, intent: 'new_releases', at },
+    });
+
+    const id = `session-update.session-update.${traceId}`;
+    const page = await waitFor(
+      async () => {
+        const p = await operator.deadLetters.list.query({});
+        return p.total === 1 ? p : null;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: 'a dead letter' },
+    );
+    expect(page.items[0]).toMatchObject({ id, queue: 'session-update', reason: 'attempts_exhausted', payload: { traceId, userId: 'bob', turn: { seq: 2 } } });
+    expect(await system.queues.get('answered').getJobState(`answered.${traceId}`)).toBe('completed');
+    for (const queue of ['cache-write', 'guardrail-check', 'analytics', 'audit'] as const) {
+      await waitFor(async () => (await system.queues.get(queue).getJobState(`${queue}.${traceId}`)) === 'completed', { timeoutMs: 10_000, description: `${queue} completed` });
+    }
+    expect(await operator.deadLetters.purge.mutate({ ids: [id] })).toEqual({ purged: 1 });
   });
 
   it('dead-letters a payload that breaks its schema at once, without retrying it, and purges it', async () => {

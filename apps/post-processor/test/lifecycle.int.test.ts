@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Job } from 'bullmq';
-import type { AnalyticsEvent, AuditJob, CacheScope } from '@manga-assist/contracts';
+import type { AnalyticsEvent, AnsweredJob, AuditJob, CacheScope } from '@manga-assist/contracts';
 import type { QUEUE_NAMES } from '@manga-assist/queue';
 import { waitFor } from '@manga-assist/testing';
 import { startPostProcessorSystem } from './post-processor-system';
@@ -28,6 +28,26 @@ const event = (): AnalyticsEvent => ({
   at: at(),
 });
 const scope: CacheScope = { intent: 'trending', filters: {}, titleIds: [], language: 'ja' };
+const answeredJob = (): AnsweredJob => {
+  const now = at();
+  return {
+    traceId: traceId(),
+    at: now,
+    requestId: 'r',
+    question: '人気',
+    answer: '…',
+    model: 'haiku',
+    sessionId: 'lifecycle-answered',
+    connectionId: null,
+    intent: 'trending',
+    titleIds: [],
+    scope,
+    cacheTtlSeconds: 900,
+    timings: {},
+    degraded: [],
+    turn: { seq: 1, requestId: 'r', user: '人気', assistant: '…', intent: 'trending', at: now },
+  };
+};
 
 describe('worker lifecycle', () => {
   let system: PostProcessorSystem;
@@ -56,7 +76,7 @@ describe('worker lifecycle', () => {
     expect(status.ready).toBe(false);
     expect(status.reason).toMatch(/^audit-log: /);
     // A process that does not drain session updates does not wait for DynamoDB.
-    expect(status.checks.map((c) => c.name)).toEqual(['redis', 'kinesis', 'audit-log']);
+    expect(status.checks.map((c) => c.name)).toEqual(['redis', 'kinesis', 'audit-log', 'warm-up']);
 
     const audit = auditJob();
     const analytics = event();
@@ -64,22 +84,30 @@ describe('worker lifecycle', () => {
     system.producer.enqueue('audit', audit);
     system.producer.enqueue('analytics', analytics);
     system.producer.enqueue('cache-write', cacheWrite);
+    // Answered jobs are fanned out by every process (they feed all the queues), audit sink or not.
+    const answered = answeredJob();
+    system.producer.enqueue('answered', answered);
     await waitFor(async () => (await state('analytics', `analytics.${analytics.eventId}`)) === 'completed', { timeoutMs: 10_000, description: 'analytics drained' });
-    // The audit worker is paused: its job waits, its attempts untouched.
+    await waitFor(async () => (await state('answered', `answered.${answered.traceId}`)) === 'completed', { timeoutMs: 10_000, description: 'answered fanned out' });
+    // The audit worker is paused: its jobs wait, their attempts untouched.
     expect(await state('audit', `audit.${audit.traceId}`)).toBe('waiting');
+    expect(await state('audit', `audit.${answered.traceId}`)).toBe('waiting');
 
     // The sink comes back: the audit worker resumes by itself.
     rmSync(blocked);
     mkdirSync(blocked);
     await waitFor(async () => (await state('audit', `audit.${audit.traceId}`)) === 'completed', { timeoutMs: 10_000, description: 'audit drained once writable' });
+    await waitFor(async () => (await state('audit', `audit.${answered.traceId}`)) === 'completed', { timeoutMs: 10_000, description: 'derived audit drained' });
     await system.ready();
     const job = await system.queues.get('audit').getJob(`audit.${audit.traceId}`);
     expect(job?.attemptsMade).toBe(1);
     // Not this process's queue.
     expect(await state('cache-write', `cache-write.${cacheWrite.traceId}`)).toBe('waiting');
+    expect(await state('session-update', `session-update.${answered.traceId}`)).toBe('waiting');
 
     await system.process().stop('SIGTERM');
     await system.queues.get('cache-write').remove(`cache-write.${cacheWrite.traceId}`);
+    for (const queue of ['cache-write', 'guardrail-check', 'session-update'] as const) await system.queues.get(queue).remove(`${queue}.${answered.traceId}`);
   });
 
   it('on SIGTERM stops taking jobs, finishes those in flight and exits; nothing runs twice', async () => {

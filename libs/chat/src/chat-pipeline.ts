@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { ResponseCache } from '@manga-assist/cache';
 import type {
   CacheScope,
@@ -11,10 +10,15 @@ import type {
   ProductSummary,
 } from '@manga-assist/contracts';
 import { detectLanguage } from '@manga-assist/intent';
+import { newTraceId } from '@manga-assist/profiler';
+import type { RequestProfiler } from '@manga-assist/profiler';
 import type { JobProducer } from '@manga-assist/queue';
+import { isDownstreamUnavailable } from '@manga-assist/resilience';
+import type { DownstreamName, DownstreamPolicies } from '@manga-assist/resilience';
 import { Counter, Histogram } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
 import type { ClassifierPort, ModelGateway, ProductSource, SessionSource, SessionView } from './ports';
+import { createRecentResults } from './recent-results';
 import { SEGMENTS, SegmentClock } from './segment-clock';
 import { selectProducts } from './select-products';
 import type { TurnSequence } from './turn-sequence';
@@ -57,6 +61,13 @@ export interface ChatPipelineDeps {
   sequence: TurnSequence;
   registry: Registry;
   log: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  /**
+   * Per-downstream breakers, bulkheads and timeouts (redis: the response cache; vector-search;
+   * dynamodb: the session; haiku and sonnet: the model). Without them every call goes straight through.
+   */
+  policies?: DownstreamPolicies;
+  /** Per-segment latency histograms, budgets and spans. */
+  profiler?: RequestProfiler;
   /** Seconds a fresh answer stays in the response cache, per intent; 0 = never cached. */
   cacheTtlSeconds?: Partial<Record<Intent, number>>;
   topK?: number;
@@ -80,6 +91,16 @@ const MODEL_ERROR_CODES: Record<string, ErrorCode> = {
   timeout: 'model_error',
   unavailable: 'unavailable',
 };
+
+/** Model failures before the first token that Haiku may answer instead of Sonnet. */
+const FALLBACK_MODEL_CODES = new Set(['throttled', 'timeout', 'unavailable']);
+
+/** A model call that failed before its first token: another model may still answer. */
+class NothingStreamedError extends Error {
+  constructor(readonly original: unknown) {
+    super((original as Error)?.message ?? String(original));
+  }
+}
 
 /**
  * The response-cache scope of a question: with `cacheKeyFor` from the cache lib, the one way cache
@@ -121,6 +142,17 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     registers: [deps.registry],
   });
 
+  const recentResults = createRecentResults();
+  const noSignal = new AbortController().signal;
+  /** Runs a downstream call under its policy (breaker, bulkhead, timeout), when there is one. */
+  const guard = <T>(name: DownstreamName, call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> =>
+    deps.policies ? deps.policies.get(name).execute(call, { signal }) : call(signal ?? noSignal);
+  /** A refusal by an open breaker or a full bulkhead is expected while degraded: not worth a log line each time. */
+  const worthLogging = (error: unknown) => !isDownstreamUnavailable(error, 'breaker-open') && !isDownstreamUnavailable(error, 'bulkhead-full');
+
+  const recordProfile = (traceId: string, clock: SegmentClock, model: string) =>
+    deps.profiler?.record({ traceId, startedAt: clock.startedAt, timings: { ...clock.timings, total: clock.elapsed() }, spans: clock.spans, model });
+
   const observe = (timings: Record<string, number>) => {
     for (const segment of SEGMENTS) {
       const ms = timings[segment];
@@ -128,19 +160,62 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     }
   };
 
-  async function loadSession(context: ChatContext): Promise<SessionView | null> {
+  async function loadSession(context: ChatContext, degraded: string[]): Promise<SessionView | null> {
     if (context.session !== undefined) return context.session;
     try {
-      context.session = await deps.sessions.load(context.sessionId);
+      context.session = await guard('dynamodb', () => deps.sessions.load(context.sessionId));
+      return context.session;
     } catch (error) {
-      // A session store that is down costs the answer its history, not the answer.
-      deps.log.warn({ err: (error as Error).message, sessionId: context.sessionId }, 'session load failed: answering without history');
-      context.session = null;
+      // A session store that is down costs the answer its history, not the answer: a minimal
+      // (empty) session now, and the next message tries the store again.
+      degraded.push('session-unavailable');
+      deps.policies?.recordFallback('dynamodb', 'minimal-session');
+      if (worthLogging(error)) deps.log.warn({ err: (error as Error).message, sessionId: context.sessionId }, 'session load failed: answering without history');
+      return null;
     }
-    return context.session;
   }
 
-  /** Hands the post-processing jobs over without waiting for any of them. */
+  /** Products for the prompt; while the search is unavailable, what the same question found last time, else popular titles. */
+  async function findProducts(classification: Classification, text: string, context: ChatContext, degraded: string[]): Promise<ProductSummary[]> {
+    const key = `${classification.intent}|${JSON.stringify(classification.filters)}|${text}`;
+    try {
+      const products = await guard('vector-search', () => selectProducts(deps.products, classification, text, { trending: context.trending, topK }));
+      if (deps.policies) recentResults.set(key, products);
+      return products;
+    } catch (error) {
+      degraded.push('search-fallback');
+      if (worthLogging(error)) deps.log.warn({ err: (error as Error).message }, 'product search failed: answering from recent or popular titles');
+      const recent = recentResults.get(key);
+      if (recent) {
+        deps.policies?.recordFallback('vector-search', 'recent-results');
+        return recent;
+      }
+      deps.policies?.recordFallback('vector-search', 'popular-titles');
+      if (context.trending?.length) return context.trending.slice(0, topK);
+      return deps.products.list('trending', classification.filters, topK).catch(() => []);
+    }
+  }
+
+  /**
+   * Sonnet answers only while its breaker is closed and its bulkhead has a free slot: a full
+   * bulkhead routes to Haiku instead of queueing behind slow answers.
+   */
+  function pickModel(routed: ModelProfile, degraded: string[]): ModelProfile {
+    if (routed !== 'sonnet' || !deps.policies) return routed;
+    const sonnet = deps.policies.get('sonnet');
+    const load = sonnet.load();
+    if (!sonnet.canRun() || load.executing >= load.limit) {
+      degraded.push(sonnet.state() === 'closed' ? 'sonnet-busy' : 'sonnet-unavailable');
+      deps.policies.recordFallback('sonnet', 'haiku');
+      return 'haiku';
+    }
+    return routed;
+  }
+
+  /**
+   * Hands the answer over to the post-processor as one job, without waiting: it derives the cache
+   * write, guardrail check, analytics event, audit record and session turn from it (answerJobs).
+   */
   function handOff(args: {
     traceId: string;
     request: ChatRequest;
@@ -154,69 +229,51 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }): void {
     const { traceId, request, context, classification, scope, answer, model } = args;
     const at = new Date().toISOString();
-    if (model !== 'cache' && ttl[classification.intent] > 0 && classification.risk === 'low') {
-      deps.producer.enqueue('cache-write', {
-        traceId,
-        question: request.text,
-        answer,
-        model,
-        scope,
-        ttlSeconds: ttl[classification.intent],
-        createdAt: at,
-      });
-    }
-    if (model !== 'cache') {
-      // A cached answer was checked when it was first given.
-      deps.producer.enqueue('guardrail-check', {
-        traceId,
-        connectionId: context.connectionId,
-        requestId: request.requestId,
-        sessionId: context.sessionId,
-        intent: classification.intent,
-        question: request.text,
-        answer,
-      });
-    }
-    deps.producer.enqueue('analytics', {
-      eventId: traceId,
-      type: 'chat_answered',
-      sessionId: context.sessionId,
-      intent: classification.intent,
-      model,
-      cached: model === 'cache',
-      titleIds: classification.titleIds,
-      timings: args.timings,
-      degraded: args.degraded,
-      at,
-    });
-    deps.producer.enqueue('audit', {
-      traceId,
-      sessionId: context.sessionId,
-      userId: context.userId,
-      requestId: request.requestId,
-      question: request.text,
-      answer,
-      model,
-      at,
-    });
+    // Copied now: the job leaves once the turn is numbered, and the caller's timings grow meanwhile.
+    const timings = { ...args.timings };
+    const degraded = [...args.degraded];
+    // Only a fresh, low-risk answer of an intent with a TTL is cached.
+    const cacheTtlSeconds = model !== 'cache' && classification.risk === 'low' ? ttl[classification.intent] : 0;
 
     // The session turn needs its place in the session: numbered from a shared counter (several
-    // gateway instances may serve one session), then handed over like the rest.
+    // gateway instances may serve one session), then handed over with the rest of the answer.
     const knownLastSeq = context.session?.lastSeq ?? 0;
     void deps.sequence
       .next(context.sessionId, knownLastSeq)
-      .then((seq) => {
-        const turn: ChatTurn = { seq, requestId: request.requestId, user: request.text, assistant: answer, intent: classification.intent, at };
-        deps.producer.enqueue('session-update', { traceId, sessionId: context.sessionId, userId: context.userId, turn, titleIds: classification.titleIds });
-        // Keep the connection's own view current, so the next message has this turn in its history
-        // before the post-processor has stored it.
-        const session = context.session ?? { sessionId: context.sessionId, lastSeq: 0, turns: [], summary: '' };
-        session.turns = [...session.turns, turn].slice(-5);
-        session.lastSeq = Math.max(session.lastSeq, seq);
-        context.session = session;
-      })
+      .then(
+        (seq) => {
+          const turn: ChatTurn = { seq, requestId: request.requestId, user: request.text, assistant: answer, intent: classification.intent, at };
+          deps.producer.enqueue('answered', {
+            traceId,
+            at,
+            requestId: request.requestId,
+            question: request.text,
+            answer,
+            model,
+            sessionId: context.sessionId,
+            userId: context.userId,
+            connectionId: context.connectionId,
+            intent: classification.intent,
+            titleIds: classification.titleIds,
+            scope,
+            cacheTtlSeconds,
+            timings,
+            degraded,
+            turn,
+          });
+          // Keep the connection's own view current, so the next message has this turn in its history
+          // before the post-processor has stored it.
+          const session = context.session ?? { sessionId: context.sessionId, lastSeq: 0, turns: [], summary: '' };
+          session.turns = [...session.turns, turn].slice(-5);
+          session.lastSeq = Math.max(session.lastSeq, seq);
+          context.session = session;
+        },
+        (error: unknown) => {
+          deps.log.error({ err: (error as Error).message, sessionId: context.sessionId, traceId }, 'session turn could not be numbered: answer not handed over');
+        },
+      )
       .catch((error: unknown) => {
-        deps.log.error({ err: (error as Error).message, sessionId: context.sessionId, traceId }, 'session turn could not be numbered: not stored');
+        deps.log.error({ err: (error as Error).message, sessionId: context.sessionId, traceId }, 'answer could not be handed over');
       });
   }
 
@@ -224,7 +281,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     async handle(request, context, sink, signal) {
       const clock = new SegmentClock();
       clock.set('validate', request.validateMs);
-      const traceId = randomBytes(16).toString('hex');
+      const traceId = newTraceId();
       const degraded: string[] = [];
 
       const classification = clock.timeSync('intent', () => deps.classifier.classify(request.text));
@@ -234,10 +291,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       let hit = null;
       if (classification.risk === 'low' && ttl[classification.intent] > 0) {
         try {
-          hit = await clock.time('cache-lookup', () => deps.cache.lookup(request.text, scope));
+          hit = await clock.time('cache-lookup', () => guard('redis', () => deps.cache.lookup(request.text, scope)));
         } catch (error) {
           degraded.push('cache-unavailable');
-          deps.log.warn({ err: (error as Error).message }, 'response cache unavailable: passing through');
+          deps.policies?.recordFallback('redis', 'pass-through');
+          if (worthLogging(error)) deps.log.warn({ err: (error as Error).message }, 'response cache unavailable: passing through');
         }
       }
       if (hit) {
@@ -249,6 +307,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         if (degraded.length) frame.degraded = degraded;
         sink.done(frame);
         observe(clock.timings);
+        recordProfile(traceId, clock, 'cache');
         requests.inc({ intent: classification.intent, model: 'cache', outcome: 'answered' });
         return;
       }
@@ -256,46 +315,76 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       // 2. Retrieval and the session, in parallel (the session is usually prefetched already).
       const wasPrefetched = context.prefetched === true && context.session !== undefined;
       const [products, session] = await Promise.all([
-        clock.time('vector-search', () => selectProducts(deps.products, classification, request.text, { trending: context.trending, topK })),
-        clock.time('session-load', () => loadSession(context)),
+        clock.time('vector-search', () => findProducts(classification, request.text, context, degraded)),
+        clock.time('session-load', () => loadSession(context, degraded)),
       ]);
       if (wasPrefetched) {
         clock.set('prefetched', 1);
         context.prefetched = false;
       }
 
-      // 3. The model: streamed token by token, the first token never held back.
-      const profile = deps.route(classification);
+      // 3. The model: streamed token by token, the first token never held back. A Sonnet call that
+      // fails before its first token (or cannot start) is answered by Haiku instead, and says so.
+      let profile = pickModel(deps.route(classification), degraded);
       let answer = '';
       const fmStarted = performance.now();
-      try {
-        const { promptBytes: bytes, tokens } = clock.timeSync('prompt-assembly', () =>
-          deps.model.stream({
-            profile,
-            userText: request.text,
-            intent: classification.intent,
-            history: session?.turns ?? [],
-            summary: session?.summary ?? '',
-            products,
-            signal,
-          }),
+      const streamFrom = (model: ModelProfile) =>
+        guard(
+          model,
+          async (callSignal) => {
+            const { promptBytes: bytes, tokens } = clock.timeSync('prompt-assembly', () =>
+              deps.model.stream({
+                profile: model,
+                userText: request.text,
+                intent: classification.intent,
+                history: session?.turns ?? [],
+                summary: session?.summary ?? '',
+                products,
+                signal: callSignal,
+              }),
+            );
+            promptBytes.observe(bytes);
+            clock.set('prompt-bytes', bytes);
+            let first = true;
+            try {
+              for await (const text of tokens) {
+                if (first) {
+                  clock.set('fm-first-token', performance.now() - fmStarted);
+                  first = false;
+                }
+                answer += text;
+                clock.timeSync('stream', () => sink.token(text));
+              }
+            } catch (error) {
+              throw first ? new NothingStreamedError(error) : error;
+            }
+          },
+          signal,
         );
-        promptBytes.observe(bytes);
-        clock.set('prompt-bytes', bytes);
-        let first = true;
-        for await (const text of tokens) {
-          if (first) {
-            clock.set('fm-first-token', performance.now() - fmStarted);
-            first = false;
-          }
-          answer += text;
-          clock.timeSync('stream', () => sink.token(text));
+      try {
+        try {
+          await streamFrom(profile);
+        } catch (error) {
+          const nothingSent = error instanceof NothingStreamedError || isDownstreamUnavailable(error);
+          const cause = error instanceof NothingStreamedError ? error.original : error;
+          const code = (cause as { code?: string }).code ?? '';
+          if (profile !== 'sonnet' || !nothingSent || !(isDownstreamUnavailable(cause) || FALLBACK_MODEL_CODES.has(code)) || signal?.aborted) throw cause;
+          deps.log.warn({ err: (cause as Error).message, requestId: request.requestId }, 'sonnet could not answer: answering with haiku');
+          degraded.push('sonnet-unavailable');
+          deps.policies?.recordFallback('sonnet', 'haiku');
+          profile = 'haiku';
+          await streamFrom(profile);
         }
         clock.set('fm-total', performance.now() - fmStarted);
-      } catch (error) {
-        const code = MODEL_ERROR_CODES[(error as { code?: string }).code ?? ''] ?? 'model_error';
+      } catch (caught) {
+        const error = caught instanceof NothingStreamedError ? caught.original : caught;
+        const code: ErrorCode = isDownstreamUnavailable(error, 'bulkhead-full')
+          ? 'busy'
+          : isDownstreamUnavailable(error)
+            ? 'unavailable'
+            : (MODEL_ERROR_CODES[(error as { code?: string }).code ?? ''] ?? 'model_error');
         requests.inc({ intent: classification.intent, model: profile, outcome: code });
-        deps.log.warn({ err: (error as Error).message, code, profile, requestId: request.requestId }, 'model stream failed');
+        if (worthLogging(error)) deps.log.warn({ err: (error as Error).message, code, profile, requestId: request.requestId }, 'model stream failed');
         sink.error(code, code === 'stream_interrupted' ? 'the answer was cut off; please ask again' : `the model could not answer (${code})`);
         return;
       }
@@ -307,6 +396,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       if (degraded.length) frame.degraded = degraded;
       sink.done(frame);
       observe(clock.timings);
+      recordProfile(traceId, clock, profile);
       requests.inc({ intent: classification.intent, model: profile, outcome: 'answered' });
     },
   };

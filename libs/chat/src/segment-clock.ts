@@ -15,10 +15,20 @@ export type Segment = (typeof SEGMENTS)[number];
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** Per-request timings in milliseconds. */
+/** One timed step: where it started (ms after the request began) and how long it took. */
+export interface SegmentSpan {
+  segment: string;
+  startMs: number;
+  durationMs: number;
+}
+
+/** Per-request timings in milliseconds, and the spans they came from (for traces). */
 export class SegmentClock {
   private readonly started = performance.now();
+  /** Wall-clock start of the request (epoch ms). */
+  readonly startedAt = Date.now();
   readonly timings: Record<string, number> = {};
+  readonly spans: SegmentSpan[] = [];
 
   /** Times an async step as one segment. */
   async time<T>(segment: Segment, step: () => Promise<T>): Promise<T> {
@@ -26,7 +36,7 @@ export class SegmentClock {
     try {
       return await step();
     } finally {
-      this.add(segment, performance.now() - t0);
+      this.span(segment, t0);
     }
   }
 
@@ -36,8 +46,15 @@ export class SegmentClock {
     try {
       return step();
     } finally {
-      this.add(segment, performance.now() - t0);
+      this.span(segment, t0);
     }
+  }
+
+  /** Records a step that started at `t0` (performance.now()) and ends now. */
+  span(segment: Segment, t0: number): void {
+    const ms = performance.now() - t0;
+    this.spans.push({ segment, startMs: t0 - this.started, durationMs: ms });
+    this.add(segment, ms);
   }
 
   add(segment: Segment, ms: number): void {

@@ -75,3 +75,33 @@ export const AuditJobSchema = z.object({
   at: z.iso.datetime(),
 });
 export type AuditJob = z.infer<typeof AuditJobSchema>;
+
+/**
+ * Everything the post-processor needs to derive one answer's jobs (cache write, guardrail check,
+ * analytics event, audit record, session turn): the gateway hands over this one job per answer
+ * and the post-processor fans it out into the kinds' own queues.
+ */
+export const AnsweredJobSchema = z.object({
+  traceId: TraceIdSchema,
+  /** When the answer was given: the cache entry's, the event's, the audit record's and the turn's time. */
+  at: z.iso.datetime(),
+  requestId: z.string(),
+  question: z.string().min(1),
+  answer: z.string(),
+  model: z.union([ModelProfileSchema, z.literal('cache')]),
+  sessionId: z.string().min(1),
+  userId: z.string().optional(),
+  /** The WebSocket connection to send a revision to; null for an answer given over HTTP. */
+  connectionId: z.string().nullable(),
+  intent: IntentSchema,
+  /** Catalog ids the answer was about. */
+  titleIds: z.array(z.string()),
+  scope: CacheScopeSchema,
+  /** How long the answer stays in the response cache; 0 = not cached (the gateway decides from intent and risk). */
+  cacheTtlSeconds: z.number().int().nonnegative(),
+  timings: z.record(z.string(), z.number()),
+  degraded: z.array(z.string()),
+  /** The session turn, numbered by the gateway. */
+  turn: ChatTurnSchema,
+});
+export type AnsweredJob = z.infer<typeof AnsweredJobSchema>;

@@ -2,6 +2,7 @@ import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import {
   AnalyticsEventSchema,
+  AnsweredJobSchema,
   AuditJobSchema,
   CacheWriteJobSchema,
   GuardrailCheckJobSchema,
@@ -18,6 +19,11 @@ export const QUEUES = {
   guardrailCheck: 'guardrail-check',
   analytics: 'analytics',
   audit: 'audit',
+  /**
+   * One job per answer from the gateway, carrying what the kinds above need; the post-processor
+   * fans it out into their queues (each kind keeps its own retries and concurrency).
+   */
+  answered: 'answered',
   /** Jobs that used up their attempts (no worker drains it; see dead-letter-queue.ts). */
   deadLetter: 'dead-letter',
 } as const;
@@ -33,6 +39,7 @@ export const JOB_SCHEMAS = {
   'guardrail-check': GuardrailCheckJobSchema,
   analytics: AnalyticsEventSchema,
   audit: AuditJobSchema,
+  answered: AnsweredJobSchema,
 } as const satisfies Record<QueueName, z.ZodType>;
 
 export type JobData<N extends QueueName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
@@ -67,6 +74,9 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   analytics: { attempts: 5, backoffMs: 1000, concurrency: 50 },
   // Audit lines share one append + fsync (group commit) the same way.
   audit: { attempts: 5, backoffMs: 1000, concurrency: 20 },
+  // A fan-out only adds jobs to Redis: many in flight at once, quick retries like the other
+  // Redis-only kinds.
+  answered: { attempts: 5, backoffMs: 200, concurrency: 50 },
 };
 
 /**

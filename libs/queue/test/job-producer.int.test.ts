@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { SessionUpdateJob } from '@manga-assist/contracts';
+import type { AnsweredJob, SessionUpdateJob } from '@manga-assist/contracts';
 import { createTestLogger, deleteKeysWithPrefix, freePort, spawnProcess, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
 import { bullConnection, createJobProducer, createJobWorker } from '../src';
 
@@ -118,6 +118,44 @@ describe('job producer and worker', () => {
       await waitFor(() => log.entries.some((e) => e.msg === 'spill buffer full: job dropped'), { timeoutMs: 3000 });
       const drop = log.entries.find((e) => e.msg === 'spill buffer full: job dropped');
       expect((drop?.obj as { queue: string }).queue).toBe('analytics');
+      expect(producer.pending()).toBe(2);
+    } finally {
+      await producer.close();
+    }
+  });
+
+  it('keeps an answered job (an answer with its session turn) longest of all', async () => {
+    const port = await freePort();
+    const log = createTestLogger();
+    const producer = createJobProducer({ redisUrl: `redis://127.0.0.1:${port}`, prefix, log, spillLimit: 2, handOffTimeoutMs: 50, retryIntervalMs: 60_000 });
+    const answered = (seq: number): AnsweredJob => {
+      const turn = sessionUpdate(seq).turn;
+      return {
+        traceId: traceId(),
+        at: turn.at,
+        requestId: turn.requestId,
+        question: turn.user,
+        answer: turn.assistant,
+        model: 'haiku',
+        sessionId: 'session-1',
+        connectionId: null,
+        intent: 'trending',
+        titleIds: [],
+        scope: { intent: 'trending', filters: {}, titleIds: [], language: 'ja' },
+        cacheTtlSeconds: 900,
+        timings: {},
+        degraded: [],
+        turn,
+      };
+    };
+    try {
+      producer.enqueue('session-update', sessionUpdate(1));
+      await waitFor(() => producer.pending() === 1, { timeoutMs: 3000 });
+      producer.enqueue('answered', answered(2));
+      producer.enqueue('answered', answered(3));
+      await waitFor(() => log.entries.some((e) => e.msg === 'spill buffer full: job dropped'), { timeoutMs: 3000 });
+      const drops = log.entries.filter((e) => e.msg === 'spill buffer full: job dropped').map((e) => (e.obj as { queue: string }).queue);
+      expect(drops).toEqual(['session-update']);
       expect(producer.pending()).toBe(2);
     } finally {
       await producer.close();
