@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { awsShape, httpUrl, modelShape, port, retrievalShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
+import { downstreamEnvShape } from '@manga-assist/resilience';
 
 export const gatewayConfigSchema = z.object({
   ...serviceShape,
   ...awsShape,
   ...modelShape,
   ...retrievalShape,
+  // <DOWNSTREAM>_TIMEOUT_MS, _BREAKER_*, _BULKHEAD, … for sonnet, haiku, vector search, DynamoDB, Redis.
+  ...downstreamEnvShape,
+  /** An OTLP/HTTP collector (e.g. the ADOT collector forwarding to X-Ray); unset: spans are not exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl().optional(),
   GATEWAY_PORT: port(DEFAULT_PORTS['chat-gateway']),
   SCHEDULER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['prefetch-scheduler']}`),
   POST_PROCESSOR_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['post-processor']}`),

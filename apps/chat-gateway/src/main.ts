@@ -1,4 +1,4 @@
-import { createDynamoClient, pingDynamo, tableDefinitions } from '@manga-assist/aws';
+import { createDynamoClient, pingDynamo, tableDefinitions, warmDynamo } from '@manga-assist/aws';
 import {
   createChatPipeline,
   createClassifier,
@@ -13,9 +13,13 @@ import {
 import type { ChatContext, ChatPipeline, ProductSource } from '@manga-assist/chat';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
-import { createModelProviderFromConfig, routeModel } from '@manga-assist/fm';
+import { createDnsCache } from '@manga-assist/dns-cache';
+import { createModelProviderFromConfig, routeModel, warmUpModel } from '@manga-assist/fm';
+import { createConnectionPool } from '@manga-assist/pools';
+import { createRequestProfiler, startTracing } from '@manga-assist/profiler';
 import { createJobProducer } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
+import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
 import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
@@ -37,9 +41,19 @@ async function main() {
   const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
   const registry = createMetricsRegistry(APP);
 
-  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger });
+  // Resilience and profiling: a breaker, bulkhead and timeout per downstream; segment histograms
+  // against their budgets, and spans (exported only when a collector is configured).
+  const policies = createDownstreamPolicies({ settings: downstreamSettingsFromConfig(config), registry, log: logger });
+  const tracing = startTracing({ serviceName: APP, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, log: logger });
+  const profiler = createRequestProfiler({ registry, log: logger, tracer: tracing.tracer });
+  // Keep-alive pools per downstream, resolving through the DNS cache (serve-stale, private pinning).
+  const dns = createDnsCache({ log: logger, registry });
+  const dynamoPool = createConnectionPool({ name: 'dynamodb', lookup: dns.lookup, registry });
+  const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
+
+  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger, registry });
   const endpoints = resolveAwsEndpoints(config);
-  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb });
+  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, pool: dynamoPool });
   const tables = tableDefinitions(config.TABLE_PREFIX);
   const sessions = createSessionStore({
     dynamo,
@@ -50,7 +64,7 @@ async function main() {
   });
   const cache = createSharedResponseCache({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, threshold: config.CACHE_SIMILARITY_THRESHOLD, log: logger });
   const producer = createJobProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log: logger, registry });
-  const model = createModelProviderFromConfig(modelProviderConfig(config));
+  const model = createModelProviderFromConfig(modelProviderConfig(config), { pool: modelPool });
   const trendingStore = createTrendingStore({ redis: redis.redis, keyPrefix: config.KEY_PREFIX });
 
   // The catalog and its vector index load in the background; /readyz waits for them.
@@ -70,6 +84,8 @@ async function main() {
       sequence: createTurnSequence({ redis: redis.redis, keyPrefix: config.KEY_PREFIX }),
       registry,
       log: logger,
+      policies,
+      profiler,
     });
   })();
   retrievalReady.catch((error: unknown) => logger.error({ err: error }, 'catalog or index failed to load'));
@@ -80,7 +96,10 @@ async function main() {
       sessions.loadContext(context.sessionId, context.userId),
       products?.list('trending', {}, 10),
     ]);
-    context.session = loaded.session;
+    // A session that could not be read is left for the first message to try again (and to report
+    // as degraded if it still cannot), rather than taken for a new, empty one.
+    const sessionFailed = loaded.errors.some((e) => e.part === 'session');
+    if (!sessionFailed) context.session = loaded.session;
     context.prefetched = loaded.errors.length === 0;
     context.trending = trending;
     context.prefetchMs = performance.now() - started;
@@ -121,9 +140,11 @@ async function main() {
     logger,
     registry,
     controlToken: config.CONTROL_TOKEN,
+    // Without Redis the gateway passes the cache through, without DynamoDB it answers with a
+    // minimal session: degraded, still ready.
     checks: [
-      { name: 'redis', check: redis.check },
-      { name: 'dynamodb', check: () => pingDynamo(dynamo, tables.sessions.TableName) },
+      { name: 'redis', check: redis.check, degradable: true },
+      { name: 'dynamodb', check: () => pingDynamo(dynamo, tables.sessions.TableName), degradable: true },
       {
         name: 'catalog',
         check: async () => {
@@ -131,7 +152,31 @@ async function main() {
         },
       },
     ],
-    router: createGatewayRouter,
+    // Every pool opened and every downstream called once before the first user arrives.
+    warmUp: [
+      { name: 'redis', run: async () => void (await redis.redis.ping()) },
+      { name: 'dynamodb', run: () => warmDynamo(dynamo, tables.sessions.TableName, 'sessionId') },
+      { name: 'model', run: () => warmUpModel(model) },
+      {
+        name: 'vector-search',
+        run: async () => {
+          await retrievalReady;
+          await products!.search('manga', {}, 1);
+        },
+      },
+    ],
+    router: (deps) =>
+      createGatewayRouter({
+        ...deps,
+        profile: () => profiler.snapshot(),
+        downstreams: () => policies.states(),
+        setModelFaults: (plans) => {
+          if (!('setFailures' in model) || typeof model.setFailures !== 'function') return false;
+          model.setFailures(plans);
+          logger.warn({ plans }, 'model faults injected');
+          return true;
+        },
+      }),
     routes(server, status) {
       const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
       server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
@@ -150,6 +195,9 @@ async function main() {
       { name: 'model', run: () => model.close() },
       { name: 'redis', run: () => redis.close() },
       { name: 'dynamodb', run: () => dynamo.destroy() },
+      { name: 'pools', run: () => [dynamoPool, modelPool].forEach((p) => p.destroy()) },
+      { name: 'tracing', run: () => tracing.shutdown() },
+      { name: 'policies', run: () => policies.dispose() },
     ],
   });
 }

@@ -6,6 +6,7 @@ const status = (app: ServiceStatus['app'], ready: boolean): ServiceStatus => ({
   version: '0.1.0',
   ready,
   reason: ready ? null : 'redis: connect ECONNREFUSED',
+  degraded: [],
   uptimeSeconds: 1,
   pid: 1,
   checks: [],

@@ -53,7 +53,8 @@ describe('conversation history sent to the model', () => {
       expect(frames.at(-1)).toMatchObject({ type: "done" });
     }
     client.close();
-    expect(bedrock.requests).toHaveLength(20);
+    // The 20 questions, after the gateway's one warm-up call.
+    expect(bedrock.requests).toHaveLength(21);
 
     // Once the post-processor has stored all 20 turns, a new connection to the session picks them up.
     // The turns are stored concurrently; wait until the session itself has taken in all 20.

@@ -11,7 +11,9 @@ import {
 } from '@manga-assist/chat';
 import { loadConfigOrExit } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
-import { createModelProviderFromConfig, routeModel } from '@manga-assist/fm';
+import { createDnsCache } from '@manga-assist/dns-cache';
+import { createModelProviderFromConfig, routeModel, warmUpModel } from '@manga-assist/fm';
+import { createConnectionPool } from '@manga-assist/pools';
 import { createRedisConnection } from '@manga-assist/redis';
 import { createSchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
@@ -30,9 +32,12 @@ async function main() {
   const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
   const registry = createMetricsRegistry(APP);
 
-  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger });
+  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger, registry });
   const cache = createSharedResponseCache({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, threshold: config.CACHE_SIMILARITY_THRESHOLD, log: logger });
-  const model = createModelProviderFromConfig(modelProviderConfig(config));
+  // The model's keep-alive pool resolves through the DNS cache (serve-stale, private pinning).
+  const dns = createDnsCache({ log: logger, registry });
+  const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
+  const model = createModelProviderFromConfig(modelProviderConfig(config), { pool: modelPool });
   const trendingStore = createTrendingStore({ redis: redis.redis, keyPrefix: config.KEY_PREFIX });
   const settings = Object.fromEntries(TASK_NAMES.map((name) => [name, taskSettings(config, name)])) as Parameters<typeof createTaskRunner>[0]['settings'];
 
@@ -84,6 +89,10 @@ async function main() {
         },
       },
     ],
+    warmUp: [
+      { name: 'redis', run: async () => void (await redis.redis.ping()) },
+      { name: 'model', run: () => warmUpModel(model) },
+    ],
     router: (deps) =>
       createSchedulerRouter({
         ...deps,
@@ -96,6 +105,7 @@ async function main() {
     shutdown: [
       { name: 'tasks', run: () => runner?.stop() },
       { name: 'model', run: () => model.close() },
+      { name: 'model-pool', run: () => modelPool.destroy() },
       { name: 'redis', run: () => redis.close() },
     ],
   });

@@ -9,7 +9,7 @@ export type { StreamDefinition, StreamDefinitions } from './stream-definitions';
 export { ensureTables } from './ensure-tables';
 export type { EnsureOptions, EnsureResult } from './ensure-tables';
 export { ensureStreams } from './ensure-streams';
-export { pingDynamo, pingKinesis } from './ping';
+export { pingDynamo, pingKinesis, warmDynamo } from './ping';
 export type { PingOptions } from './ping';
 export { EngineUnavailableError } from './engine-error';
 export type { AwsService, EngineFailure } from './engine-error';

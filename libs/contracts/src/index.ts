@@ -6,3 +6,4 @@ export * from './health.schema';
 export * from './dead-letter.schema';
 export * from './scheduler.schema';
 export * from './profile.schema';
+export * from './resilience.schema';

@@ -32,3 +32,4 @@ export type {
 } from './model-provider-config';
 export { detectLanguage } from './language';
 export type { AnswerLanguage } from './language';
+export { warmUpModel } from './warm-up-model';

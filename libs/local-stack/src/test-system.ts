@@ -37,6 +37,9 @@ export interface TestSystem {
   /** Base URL of each app started. */
   urls: Partial<Record<AppName, string>>;
   processes: SpawnedProcess[];
+  /** Stops the DynamoDB engine (dynalite), as an outage would; `startDynamo` brings it back with its data. */
+  stopDynamo(): Promise<void>;
+  startDynamo(): Promise<void>;
   /** Starts another process of an app (a second replica) with the same environment. */
   spawn(app: AppName, extraEnv?: Record<string, string>): Promise<{ process: SpawnedProcess; url: string }>;
   stop(): Promise<void>;
@@ -48,13 +51,17 @@ export interface TestSystemOptions {
   /** Wait for /readyz of every app (default true). */
   waitReady?: boolean;
   readyTimeoutMs?: number;
+  /** Keep dynalite's tables on disk here, so it can be stopped and started again with its data. */
+  dynamoPath?: string;
 }
 
-export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = true, readyTimeoutMs = 120_000 }: TestSystemOptions): Promise<TestSystem> {
+export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = true, readyTimeoutMs = 120_000, dynamoPath }: TestSystemOptions): Promise<TestSystem> {
   const label = uniquePrefix('sys').replace(/[^\w]/g, '');
   const keyPrefix = `${label}:`;
   const tablePrefix = `${label}-`;
-  const [dynamo, kinesis] = await Promise.all([startDynalite(), startKinesalite()]);
+  const [firstDynamo, kinesis] = await Promise.all([startDynalite({ path: dynamoPath }), startKinesalite()]);
+  let dynamo = firstDynamo;
+  let dynamoUp = true;
   const region = 'ap-northeast-1';
   const dynamoClient = createDynamoClient({ region, endpoint: dynamo.endpoint });
   const kinesisClient = createKinesisClient({ region, endpoint: kinesis.endpoint });
@@ -117,6 +124,14 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
     queuePrefix: label,
     urls,
     processes,
+    async stopDynamo() {
+      dynamoUp = false;
+      await dynamo.stop();
+    },
+    async startDynamo() {
+      dynamo = await startDynalite({ path: dynamoPath, port: dynamo.port });
+      dynamoUp = true;
+    },
     async spawn(app, extra = {}) {
       const port = String(await freePort());
       const started = await run(app, { ...extra, [PORT_VARIABLE[app]]: port });
@@ -125,7 +140,7 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
     },
     async stop() {
       await Promise.all(processes.map((p) => p.stop('SIGTERM', { killAfterMs: 10_000 })));
-      await Promise.all([dynamo.stop(), kinesis.stop()]);
+      await Promise.all([dynamoUp ? dynamo.stop() : undefined, kinesis.stop()]);
       const redis = new Redis(testRedisUrl());
       await deleteKeysWithPrefix(redis, keyPrefix);
       redis.disconnect();

@@ -16,7 +16,8 @@ describe('DEFAULT_DOWNSTREAM_SETTINGS', () => {
       dynamodb: [5, 30_000, 10_000, 3, 20, 3_000],
       redis: [3, 10_000, 5_000, 2, 15, 2_000],
     });
-    for (const s of Object.values(DEFAULT_DOWNSTREAM_SETTINGS)) expect(s.bulkhead.queue).toBe(s.bulkhead.limit);
+    const queues = Object.fromEntries(Object.entries(DEFAULT_DOWNSTREAM_SETTINGS).map(([name, s]) => [name, s.bulkhead.queue]));
+    expect(queues).toEqual({ sonnet: 40, haiku: 200, 'vector-search': 250, dynamodb: 200, redis: 500 });
     expect(Object.isFrozen(DEFAULT_DOWNSTREAM_SETTINGS.sonnet.breaker)).toBe(true);
   });
 });

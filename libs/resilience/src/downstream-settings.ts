@@ -24,38 +24,41 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartia
 
 export type DownstreamSettingsOverrides = Partial<Record<DownstreamName, DeepPartial<DownstreamSettings>>>;
 
-const model = (): DownstreamSettings => ({
+const model = (queue: number): DownstreamSettings => ({
   timeoutMs: 30_000,
   retry: { maxAttempts: 3, initialDelayMs: 250, maxDelayMs: 2_000 },
   breaker: { failures: 5, windowMs: 30_000, cooldownMs: 15_000, successesToClose: 3 },
-  bulkhead: { limit: 40, queue: 40 },
+  bulkhead: { limit: 40, queue },
 });
 
 /**
  * Breaker and bulkhead numbers and timeouts from the latency reference (read timeouts: model 30 s,
  * search 5 s, DynamoDB 3 s, Redis 2 s; attempts as its client retry settings). Retry delays are
- * this library's choice: short enough to fit inside each timeout.
+ * this library's choice: short enough to fit inside each timeout. Wait queues are too: a slot of a
+ * millisecond-long call (Redis, DynamoDB, search) frees fast, so a burst may queue deep behind it
+ * (the timeout still bounds every wait), while Haiku's deep queue absorbs what a full Sonnet
+ * bulkhead sends it.
  */
 export const DEFAULT_DOWNSTREAM_SETTINGS: Readonly<Record<DownstreamName, Readonly<DownstreamSettings>>> = deepFreeze({
-  sonnet: model(),
-  haiku: model(),
+  sonnet: model(40),
+  haiku: model(200),
   'vector-search': {
     timeoutMs: 5_000,
     retry: { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 1_000 },
     breaker: { failures: 3, windowMs: 20_000, cooldownMs: 10_000, successesToClose: 2 },
-    bulkhead: { limit: 25, queue: 25 },
+    bulkhead: { limit: 25, queue: 250 },
   },
   dynamodb: {
     timeoutMs: 3_000,
     retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 1_000 },
     breaker: { failures: 5, windowMs: 30_000, cooldownMs: 10_000, successesToClose: 3 },
-    bulkhead: { limit: 20, queue: 20 },
+    bulkhead: { limit: 20, queue: 200 },
   },
   redis: {
     timeoutMs: 2_000,
     retry: { maxAttempts: 3, initialDelayMs: 25, maxDelayMs: 250 },
     breaker: { failures: 3, windowMs: 10_000, cooldownMs: 5_000, successesToClose: 2 },
-    bulkhead: { limit: 15, queue: 15 },
+    bulkhead: { limit: 15, queue: 500 },
   },
 });
 

@@ -1,4 +1,7 @@
 import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { DownstreamStateSchema, ModelFaultPlansSchema, ProfileReportSchema } from '@manga-assist/contracts';
+import type { DownstreamStateReport, ModelFaultPlans, ProfileReport } from '@manga-assist/contracts';
 import { EndpointHistorySchema, HealthReportSchema, HistoryQuerySchema } from '@manga-assist/contracts';
 import type { EndpointHistory, HealthReport, HistoryQuery } from '@manga-assist/contracts';
 import {
@@ -84,8 +87,28 @@ export function createHealthCheckerRouter(deps: HealthCheckerRouterDeps) {
 }
 export type HealthCheckerRouter = ReturnType<typeof createHealthCheckerRouter>;
 
-export type GatewayRouterDeps = ServiceDeps;
+export interface GatewayRouterDeps extends ServiceDeps {
+  /** Per-segment p50/p95/p99 over the profiler's window, each against its budget. */
+  profile(): ProfileReport;
+  /** Breaker and bulkhead of every guarded downstream. */
+  downstreams(): DownstreamStateReport[];
+  /** Sets the local model provider's injected faults; false when the provider is not the local one. */
+  setModelFaults(plans: ModelFaultPlans): boolean;
+}
 export function createGatewayRouter(deps: GatewayRouterDeps) {
-  return router({ ...serviceProcedures(deps) });
+  return router({
+    ...serviceProcedures(deps),
+    profile: publicProcedure.output(ProfileReportSchema).query(() => deps.profile()),
+    downstreams: publicProcedure.output(z.array(DownstreamStateSchema)).query(() => deps.downstreams()),
+    // Drills: make the local model fail on purpose (breakers, fallbacks). A control call.
+    setModelFaults: controlProcedure
+      .input(ModelFaultPlansSchema)
+      .output(z.object({ applied: z.boolean() }))
+      .mutation(({ input }) => {
+        const applied = deps.setModelFaults(input);
+        if (!applied) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'faults can be injected into the local model provider only' });
+        return { applied };
+      }),
+  });
 }
 export type GatewayRouter = ReturnType<typeof createGatewayRouter>;

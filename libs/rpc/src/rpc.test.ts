@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { TRPCClientError } from '@trpc/client';
-import type { ServiceStatus } from '@manga-assist/contracts';
+import type { ModelFaultPlans, ProfileReport, ServiceStatus } from '@manga-assist/contracts';
 import {
   createCallerFactory,
   createGatewayRouter,
@@ -18,11 +18,24 @@ function makeDeps() {
     version: '0.1.0',
     ready: true,
     reason: null,
+    degraded: [],
     uptimeSeconds: 1,
     pid: process.pid,
     checks: [],
   };
-  return { levels, deps: { status: () => status, setLogLevel: (l: LogLevel) => void levels.push(l) } };
+  const faults: ModelFaultPlans[] = [];
+  const profile: ProfileReport = { generatedAt: new Date().toISOString(), windowMs: 60_000, tolerance: 0.2, requests: 0, segments: {}, bottleneck: { owned: null, overall: null } };
+  return {
+    levels,
+    faults,
+    deps: {
+      status: () => status,
+      setLogLevel: (l: LogLevel) => void levels.push(l),
+      profile: () => profile,
+      downstreams: () => [],
+      setModelFaults: (plans: ModelFaultPlans) => faults.push(plans) > 0 && plans.sonnet?.failRate !== 0.5,
+    },
+  };
 }
 
 describe('service router through createCaller', () => {
@@ -35,6 +48,18 @@ describe('service router through createCaller', () => {
     expect(levels).toEqual([]);
     await createCaller({ authorized: true }).setLogLevel({ level: 'debug' });
     expect(levels).toEqual(['debug']);
+  });
+});
+
+describe('gateway drills', () => {
+  it('injects model faults only with the token, and says when the provider cannot take them', async () => {
+    const { deps, faults } = makeDeps();
+    const createCaller = createCallerFactory(createGatewayRouter(deps));
+    await expect(createCaller({ authorized: false }).setModelFaults({ sonnet: {} })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(faults).toEqual([]);
+    await expect(createCaller({ authorized: true }).setModelFaults({ sonnet: { failRate: 1 } })).resolves.toEqual({ applied: true });
+    await expect(createCaller({ authorized: true }).setModelFaults({ sonnet: { failRate: 0.5 } })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    await expect(createCaller({ authorized: true }).setModelFaults({ sonnet: { failRate: 2 } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });
 
