@@ -24,9 +24,14 @@ import type { ModelRequest } from '@manga-assist/fm';
 import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
 import type { Histogram } from 'hdr-histogram-js';
 import { histogram, startBenchSystem, table } from './bench-support';
+import { segmentReport, writeSegmentReport } from './segment-report';
 
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 50);
 const PER_SOCKET = Number(process.env['BENCH_PER_SOCKET'] ?? 20);
+/** Phases to run (e.g. BENCH_PHASES=hit to profile cache hits alone): miss, hit, miss-closed, hit-closed. */
+const PHASES = new Set((process.env['BENCH_PHASES'] ?? 'miss,hit,miss-closed,hit-closed').split(','));
+/** Where the per-segment report for the regression gate goes (npm run bench:gate compares it). */
+const REPORT_PATH = process.env['BENCH_REPORT'] ?? '.data/bench/chat.json';
 /** Open loop: each socket sends a question every this many ms (50 sockets: 100 misses/s, 500 hits/s). */
 const MISS_INTERVAL_MS = Number(process.env['BENCH_MISS_INTERVAL_MS'] ?? 500);
 const HIT_INTERVAL_MS = Number(process.env['BENCH_HIT_INTERVAL_MS'] ?? 100);
@@ -138,7 +143,9 @@ async function main() {
     if (frame.type !== 'done' || frame.cached !== cached) errors.push(JSON.stringify(frame).slice(0, 200));
   };
   /** Runs one phase and measures the CPU each process spent on it, per request. */
-  const measured = async (requests: number, phase: () => Promise<void>): Promise<PhaseCpu> => {
+  const NOT_RUN: PhaseCpu = { gatewayUs: NaN, redisUs: NaN, loadGeneratorUs: NaN };
+  const measured = async (name: string, requests: number, phase: () => Promise<void>): Promise<PhaseCpu> => {
+    if (!PHASES.has(name)) return NOT_RUN;
     const [gw0, rd0, lg0] = [processCpuSeconds(gatewayPid), await redisCpuSeconds(redis), process.cpuUsage()];
     await phase();
     const lg = process.cpuUsage(lg0);
@@ -191,7 +198,7 @@ async function main() {
       return [`m${i}`, question(i)];
     };
     const misses = histogram();
-    const missCpu = await measured(total, () => paced(misses, MISS_INTERVAL_MS, miss(0), false, true));
+    const missCpu = await measured('miss', total, () => paced(misses, MISS_INTERVAL_MS, miss(0), false, true));
 
     // Cache hits: the answer is stored the way the post-processor stores it, then asked for.
     const hot = 'trending manga';
@@ -199,12 +206,12 @@ async function main() {
     await cache.write({ question: hot, answer: 'This week the best sellers are …', model: 'haiku', scope: cacheScopeFor(classifier.classify(hot), hot), ttlSeconds: 600 });
     const hit = (tag: string) => (s: number, k: number): [string, string] => [`${tag}${s}-${k}`, hot];
     const hits = histogram();
-    const hitCpu = await measured(total, () => paced(hits, HIT_INTERVAL_MS, hit('c'), true, false));
+    const hitCpu = await measured('hit', total, () => paced(hits, HIT_INTERVAL_MS, hit('c'), true, false));
 
     const missesClosed = histogram();
-    const missClosedCpu = await measured(total, () => saturated(missesClosed, miss(total), false));
+    const missClosedCpu = await measured('miss-closed', total, () => saturated(missesClosed, miss(total), false));
     const hitsClosed = histogram();
-    const hitClosedCpu = await measured(total, () => saturated(hitsClosed, hit('d'), true));
+    const hitClosedCpu = await measured('hit-closed', total, () => saturated(hitsClosed, hit('d'), true));
     for (const socket of sockets) socket.ws.close();
 
     const added = (p: number) => ((misses.getValueAtPercentile(p) - baseline.getValueAtPercentile(p)) / 1000).toFixed(2);
@@ -232,6 +239,14 @@ async function main() {
     console.log(`\ngateway added latency on a miss: p50 ${added(50)} ms, p95 ${added(95)} ms, p99 ${added(99)} ms (target p99 ≤ 3 ms)`);
     console.log(`cache hit round trip: p99 ${(hits.getValueAtPercentile(99) / 1000).toFixed(2)} ms (target ≤ 2 ms)`);
     console.log(`throughput when saturated: misses ${Math.round(CONCURRENCY / (missesClosed.mean * 1e-6))}/s, hits ${Math.round(CONCURRENCY / (hitsClosed.mean * 1e-6))}/s`);
+    const rows: [string, Histogram][] = [
+      ...[...segments.entries()].map(([name, h]) => [`miss:${name}`, h] as [string, Histogram]),
+      ['miss:round-trip', misses],
+      ['hit:round-trip', hits],
+    ];
+    const report = segmentReport('chat', rows.filter(([, h]) => h.totalCount > 0));
+    writeSegmentReport(REPORT_PATH, report);
+    console.log(`\nper-segment report for the regression gate: ${REPORT_PATH} (npm run bench:gate)`);
     if (errors.length) console.log(`\n${errors.length} unexpected answers, e.g. ${errors[0]}`);
   } finally {
     redis.disconnect();
