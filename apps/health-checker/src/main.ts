@@ -14,7 +14,7 @@ async function main() {
   const config = loadConfigOrExit(APP, healthCheckerConfigSchema);
   const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
   const registry = createMetricsRegistry(APP);
-  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger });
+  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger, registry });
   const checker = await createHealthChecker({ config, logger, registry, redis: redis.redis });
 
   await startService({
@@ -26,6 +26,7 @@ async function main() {
     registry,
     controlToken: config.CONTROL_TOKEN,
     checks: [{ name: 'redis', check: redis.check }, ...checker.checks],
+    warmUp: [{ name: 'redis', run: async () => void (await redis.redis.ping()) }],
     router: (deps) => createHealthCheckerRouter(checker.routerDeps(deps)),
     shutdown: [
       { name: 'probes', run: () => checker.stop() },

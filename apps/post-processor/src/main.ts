@@ -3,6 +3,7 @@ import {
   createKinesisClient,
   pingDynamo,
   pingKinesis,
+  warmDynamo,
   streamDefinitions,
   tableDefinitions,
 } from '@manga-assist/aws';
@@ -11,12 +12,14 @@ import { createJsonlAuditSink } from '@manga-assist/audit';
 import { createAskedCounters, createSharedResponseCache } from '@manga-assist/chat';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
+import { createDnsCache } from '@manga-assist/dns-cache';
 import { createGuardrails } from '@manga-assist/guardrails';
+import { createConnectionPool } from '@manga-assist/pools';
 import { createDeadLetterQueue, createQueueMetrics, createQueueSet } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
 import { createPostProcessorRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
-import type { ReadinessCheck } from '@manga-assist/server';
+import type { ReadinessCheck, WarmUpStep } from '@manga-assist/server';
 import { createSessionStore } from '@manga-assist/sessions';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { observeKinesisBatches } from './analytics.job';
@@ -36,10 +39,14 @@ async function main() {
   const registry = createMetricsRegistry(APP);
 
   // Clients and sinks: creating them does no I/O; only the drained queues' sinks are checked and used.
-  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger });
+  const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger, registry });
   const endpoints = resolveAwsEndpoints(config);
-  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb });
-  const kinesis = createKinesisClient({ region: config.AWS_REGION, endpoint: endpoints.kinesis });
+  // Keep-alive pools per AWS downstream, resolving through the DNS cache (serve-stale, private pinning).
+  const dns = createDnsCache({ log: logger, registry });
+  const dynamoPool = createConnectionPool({ name: 'dynamodb', lookup: dns.lookup, registry });
+  const kinesisPool = createConnectionPool({ name: 'kinesis', lookup: dns.lookup, registry });
+  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, pool: dynamoPool });
+  const kinesis = createKinesisClient({ region: config.AWS_REGION, endpoint: endpoints.kinesis, pool: kinesisPool });
   const tables = tableDefinitions(config.TABLE_PREFIX);
   const streams = streamDefinitions(config.TABLE_PREFIX);
   const sessions = createSessionStore({
@@ -99,6 +106,11 @@ async function main() {
     { name: 'kinesis', check: () => pingKinesis(kinesis, streams.analytics.StreamName) },
     { name: 'audit-log', check: () => audit.check() },
   ];
+  const warmUps: (WarmUpStep & { name: SinkName })[] = [
+    { name: 'redis', run: async () => void (await redis.redis.ping()) },
+    { name: 'dynamodb', run: () => warmDynamo(dynamo, tables.sessions.TableName, 'sessionId') },
+    { name: 'kinesis', run: () => pingKinesis(kinesis, streams.analytics.StreamName) },
+  ];
   const service = await startService({
     app: APP,
     version: PRODUCT_VERSION,
@@ -108,6 +120,8 @@ async function main() {
     registry,
     controlToken: config.CONTROL_TOKEN,
     checks: checks.filter((c) => sinks.has(c.name)),
+    // The drained queues' sinks opened (pools, TLS, credentials) before the workers start.
+    warmUp: warmUps.filter((w) => sinks.has(w.name)),
     router: (deps) => createPostProcessorRouter({ ...deps, deadLetters }),
     routes: (server) => registerQueueBoard(server, { queues, controlToken: config.CONTROL_TOKEN }),
     // Stop taking jobs and finish those in flight, then flush the sinks, then close connections.
@@ -119,6 +133,7 @@ async function main() {
       { name: 'redis', run: () => redis.close() },
       { name: 'dynamodb', run: () => dynamo.destroy() },
       { name: 'kinesis', run: () => kinesis.destroy() },
+      { name: 'pools', run: () => [dynamoPool, kinesisPool].forEach((p) => p.destroy()) },
     ],
   });
 

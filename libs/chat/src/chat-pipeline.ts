@@ -144,9 +144,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
   const recentResults = createRecentResults();
   const noSignal = new AbortController().signal;
-  /** Runs a downstream call under its policy (breaker, bulkhead, timeout), when there is one. */
-  const guard = <T>(name: DownstreamName, call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> =>
-    deps.policies ? deps.policies.get(name).execute(call, { signal }) : call(signal ?? noSignal);
+  /**
+   * Runs a downstream call under its policy (breaker, bulkhead, timeout), when there is one. Reads
+   * are idempotent: retried with jittered backoff inside the policy's timeout.
+   */
+  const guard = <T>(name: DownstreamName, call: (signal: AbortSignal) => Promise<T>, options: { signal?: AbortSignal; idempotent?: boolean } = {}): Promise<T> =>
+    deps.policies ? deps.policies.get(name).execute(call, options) : call(options.signal ?? noSignal);
   /** A refusal by an open breaker or a full bulkhead is expected while degraded: not worth a log line each time. */
   const worthLogging = (error: unknown) => !isDownstreamUnavailable(error, 'breaker-open') && !isDownstreamUnavailable(error, 'bulkhead-full');
 
@@ -163,6 +166,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   async function loadSession(context: ChatContext, degraded: string[]): Promise<SessionView | null> {
     if (context.session !== undefined) return context.session;
     try {
+      // Not retried here: the AWS SDK retries on its own.
       context.session = await guard('dynamodb', () => deps.sessions.load(context.sessionId));
       return context.session;
     } catch (error) {
@@ -179,7 +183,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   async function findProducts(classification: Classification, text: string, context: ChatContext, degraded: string[]): Promise<ProductSummary[]> {
     const key = `${classification.intent}|${JSON.stringify(classification.filters)}|${text}`;
     try {
-      const products = await guard('vector-search', () => selectProducts(deps.products, classification, text, { trending: context.trending, topK }));
+      const products = await guard('vector-search', () => selectProducts(deps.products, classification, text, { trending: context.trending, topK }), { idempotent: true });
       if (deps.policies) recentResults.set(key, products);
       return products;
     } catch (error) {
@@ -291,7 +295,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       let hit = null;
       if (classification.risk === 'low' && ttl[classification.intent] > 0) {
         try {
-          hit = await clock.time('cache-lookup', () => guard('redis', () => deps.cache.lookup(request.text, scope)));
+          hit = await clock.time('cache-lookup', () => guard('redis', () => deps.cache.lookup(request.text, scope), { idempotent: true }));
         } catch (error) {
           degraded.push('cache-unavailable');
           deps.policies?.recordFallback('redis', 'pass-through');
@@ -359,7 +363,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
               throw first ? new NothingStreamedError(error) : error;
             }
           },
-          signal,
+          { signal },
         );
       try {
         try {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { createMetricsRegistry } from '@manga-assist/telemetry';
 import { createRedisConnection } from '../src';
 
 const logger = { info: () => undefined, warn: () => undefined };
@@ -61,7 +62,6 @@ describe('redis connection', () => {
 
 describe('in-flight commands', () => {
   it('are exported per connection while the server has not answered them', async () => {
-    const { createMetricsRegistry } = await import('@manga-assist/telemetry');
     const registry = createMetricsRegistry('chat-gateway', { defaultMetrics: false });
     const connection = createRedisConnection({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', name: 'cache', logger, registry });
     try {
