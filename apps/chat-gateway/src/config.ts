@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awsShape, httpUrl, modelShape, port, retrievalShape, serviceShape } from '@manga-assist/config';
+import { awsShape, httpUrl, modelShape, nonNegativeInt, port, retrievalShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { downstreamEnvShape } from '@manga-assist/resilience';
 
@@ -13,6 +13,8 @@ export const gatewayConfigSchema = z.object({
   /** An OTLP/HTTP collector (e.g. the ADOT collector forwarding to X-Ray); unset: spans are not exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl().optional(),
   GATEWAY_PORT: port(DEFAULT_PORTS['chat-gateway']),
+  /** Tokens after the first are sent together at most this often (ms); 0 joins only same-tick tokens. */
+  TOKEN_FLUSH_MS: nonNegativeInt(16),
   SCHEDULER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['prefetch-scheduler']}`),
   POST_PROCESSOR_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['post-processor']}`),
   HEALTH_CHECKER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['health-checker']}`),

@@ -181,7 +181,7 @@ async function main() {
       const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
       server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
       registerChatHttp(server, lazyPipeline);
-      sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, logger, registry });
+      sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
       // Open sockets are told to go before the server stops (close code 1001).
       server.addHook('preClose', async () => sockets?.close());
       server.server.on('upgrade', (request, socket, head) => {

@@ -30,6 +30,21 @@ export function positiveInt(defaultValue: number) {
     });
 }
 
+/** A whole number ≥ 0 (a delay that may be switched off with 0). */
+export function nonNegativeInt(defaultValue: number) {
+  return z
+    .string()
+    .default(String(defaultValue))
+    .transform((value, ctx) => {
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a whole number, 0 or more' });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
 /** An http(s) URL. */
 export function httpUrl(defaultUrl?: string) {
   const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });

@@ -1,7 +1,7 @@
 export { ConfigError, loadConfig } from './load-config';
 export type { ConfigIssue } from './load-config';
 export { loadConfigOrExit } from './exit-on-error';
-export { controlToken, flag, httpUrl, logLevel, port, positiveInt, redisUrl } from './fields';
+export { controlToken, flag, httpUrl, logLevel, nonNegativeInt, port, positiveInt, redisUrl } from './fields';
 export {
   LOCAL_DYNAMODB_ENDPOINT,
   LOCAL_KINESIS_ENDPOINT,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './load-config';
-import { controlToken, flag, httpUrl, port, positiveInt } from './fields';
+import { controlToken, flag, httpUrl, nonNegativeInt, port, positiveInt } from './fields';
 
 const schema = z.object({
   GATEWAY_PORT: port(3000),
@@ -56,5 +56,14 @@ describe('loadConfig', () => {
 
   it('ignores variables the schema does not name', () => {
     expect(loadConfig(z.object({ A: port(1) }), { A: '2', B: 'x' })).toEqual({ A: 2 });
+  });
+});
+
+describe('nonNegativeInt', () => {
+  const delays = z.object({ TOKEN_FLUSH_MS: nonNegativeInt(16) });
+  it('takes 0 (switched off) and whole numbers, and names the variable otherwise', () => {
+    expect(loadConfig(delays, {}).TOKEN_FLUSH_MS).toBe(16);
+    expect(loadConfig(delays, { TOKEN_FLUSH_MS: '0' }).TOKEN_FLUSH_MS).toBe(0);
+    expect(() => loadConfig(delays, { TOKEN_FLUSH_MS: '-1' })).toThrow(/TOKEN_FLUSH_MS must be a whole number, 0 or more/);
   });
 });
