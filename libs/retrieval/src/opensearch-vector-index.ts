@@ -1,3 +1,4 @@
+import type { ConnectionPool } from '@manga-assist/pools';
 import { ProductSummarySchema } from '@manga-assist/contracts';
 import type { ProductFilters } from '@manga-assist/contracts';
 import { Client } from '@opensearch-project/opensearch';
@@ -99,6 +100,8 @@ export interface OpenSearchClientOptions {
   region: string;
   getCredentials: () => Promise<AwsCredentials>;
   requestTimeoutMs?: number;
+  /** The search downstream's keep-alive pool (libs/pools, 20 sockets): requests reuse its sockets. */
+  pool?: ConnectionPool;
 }
 
 /** A client that signs every request with SigV4 for OpenSearch Serverless (service `aoss`). */
@@ -109,7 +112,13 @@ export function createOpenSearchClient(options: OpenSearchClientOptions): Client
     requestTimeout: options.requestTimeoutMs ?? 2_000,
     // One attempt: the caller's resilience policy decides about retries, not the client.
     maxRetries: 0,
+    ...(options.pool ? { agent: poolAgent(options.pool) } : {}),
   });
+}
+
+/** The pool's agent for a connection's protocol. */
+function poolAgent(pool: ConnectionPool) {
+  return ({ url }: { url: URL }) => (url.protocol === 'http:' ? pool.httpAgent : pool.httpsAgent);
 }
 
 export interface OpenSearchVectorIndexOptions {

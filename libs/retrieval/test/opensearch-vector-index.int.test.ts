@@ -1,3 +1,4 @@
+import { createConnectionPool } from '@manga-assist/pools';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
@@ -71,6 +72,27 @@ describe('OpenSearchVectorIndex against a local endpoint', () => {
       index: 'products',
       log,
     });
+
+  it('sends its requests through the search pool when given one, reusing the socket', async () => {
+    const pool = createConnectionPool({ name: 'search' });
+    try {
+      const index = new OpenSearchVectorIndex({
+        client: createOpenSearchClient({
+          node,
+          region: 'ap-northeast-1',
+          getCredentials: async () => ({ accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-secret' }),
+          pool,
+        }),
+        index: 'products',
+        log: createTestLogger(),
+      });
+      for (let i = 0; i < 3; i++) await index.search(Float32Array.from([0.6, 0.8, 0]), { k: 3, filters: {}, filter: () => true });
+      expect(received).toHaveLength(3);
+      expect(pool.stats()).toMatchObject({ active: 0, idle: 1 });
+    } finally {
+      pool.destroy();
+    }
+  });
 
   it('sends a SigV4-signed (aoss) efficient-filter k-NN query and maps hits to products', async () => {
     const log = createTestLogger();
