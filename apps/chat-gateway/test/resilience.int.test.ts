@@ -99,6 +99,29 @@ describe('Sonnet failing: the breaker opens, Haiku answers, the breaker closes a
   });
 });
 
+describe('a Sonnet answer that runs past its timeout after streaming', () => {
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    // Sonnet starts at once, then takes 40 ms a token: a 300 ms budget ends it mid-answer.
+    system = await startTestSystem({
+      apps: ['chat-gateway'],
+      env: { LOCAL_SONNET_FIRST_TOKEN_MS: '5', LOCAL_SONNET_TOKEN_MS: '40', SONNET_TIMEOUT_MS: '300', SONNET_RETRIES: '0' },
+    });
+  });
+  afterAll(async () => system?.stop());
+
+  it('ends with stream_interrupted, never a done or a second model appended to the first', async () => {
+    const client = await ChatClient.connect(wsUrl(system));
+    const frames = await client.ask(COMPLEX);
+    client.close();
+    const tokens = frames.filter((f) => f.type === 'token');
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(frames.at(-1)).toMatchObject({ type: 'error', code: 'stream_interrupted' });
+    expect(frames.some((f) => f.type === 'done')).toBe(false);
+  });
+});
+
 describe('Redis stopped mid-run', () => {
   let redis: SpawnedProcess;
   let port: number;

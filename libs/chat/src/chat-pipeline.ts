@@ -331,6 +331,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       // fails before its first token (or cannot start) is answered by Haiku instead, and says so.
       let profile = pickModel(deps.route(classification), degraded);
       let answer = '';
+      /** Whether any token reached the client: after that, no other model may take over. */
+      let streamed = false;
       const fmStarted = performance.now();
       const streamFrom = (model: ModelProfile) =>
         guard(
@@ -357,6 +359,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
                   first = false;
                 }
                 answer += text;
+                streamed = true;
                 clock.timeSync('stream', () => sink.token(text));
               }
             } catch (error) {
@@ -369,7 +372,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         try {
           await streamFrom(profile);
         } catch (error) {
-          const nothingSent = error instanceof NothingStreamedError || isDownstreamUnavailable(error);
+          // A timeout can end a stream that had already sent tokens: only a call that sent nothing falls back.
+          const nothingSent = !streamed && (error instanceof NothingStreamedError || isDownstreamUnavailable(error));
           const cause = error instanceof NothingStreamedError ? error.original : error;
           const code = (cause as { code?: string }).code ?? '';
           if (profile !== 'sonnet' || !nothingSent || !(isDownstreamUnavailable(cause) || FALLBACK_MODEL_CODES.has(code)) || signal?.aborted) throw cause;
@@ -382,7 +386,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         clock.set('fm-total', performance.now() - fmStarted);
       } catch (caught) {
         const error = caught instanceof NothingStreamedError ? caught.original : caught;
-        const code: ErrorCode = isDownstreamUnavailable(error, 'bulkhead-full')
+        // A timeout after some tokens cut the answer off: the client must not take it as complete.
+        const code: ErrorCode = streamed && isDownstreamUnavailable(error)
+          ? 'stream_interrupted'
+          : isDownstreamUnavailable(error, 'bulkhead-full')
           ? 'busy'
           : isDownstreamUnavailable(error)
             ? 'unavailable'
