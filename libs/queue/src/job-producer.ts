@@ -116,7 +116,11 @@ export function createJobProducer(options: JobProducerOptions): JobProducer {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        queueFor(name).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: j.opts }))),
+        // One job goes in with a single script call: addBulk builds an ioredis pipeline, and each
+        // one copies every script command BullMQ defines, which costs more than the job itself.
+        jobs.length === 1
+          ? queueFor(name).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts)
+          : queueFor(name).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: j.opts }))),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer from Redis within ${handOffTimeoutMs} ms`)), handOffTimeoutMs);
         }),
