@@ -1,16 +1,7 @@
-/** The segments of one request, in the order they happen; each is timed and exported. */
-export const SEGMENTS = [
-  'validate',
-  'intent',
-  'cache-lookup',
-  'session-load',
-  'vector-search',
-  'prompt-assembly',
-  'fm-first-token',
-  'fm-total',
-  'stream',
-  'enqueue',
-] as const;
+import { PIPELINE_ORDER } from '@manga-assist/profiler';
+
+/** The segments of one request, in the order they happen; each is timed, exported and profiled. */
+export const SEGMENTS = PIPELINE_ORDER;
 export type Segment = (typeof SEGMENTS)[number];
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -46,7 +46,7 @@ export const TOTAL_SEGMENT = 'total';
 export const NON_DURATION_TIMINGS: readonly string[] = ['prompt-bytes', 'prefetched'];
 
 /** The order segments happen in one request; the report lists them in this order, the total last. */
-export const PIPELINE_ORDER: readonly string[] = [
+export const PIPELINE_ORDER = [
   'validate',
   'intent',
   'cache-lookup',
@@ -57,7 +57,8 @@ export const PIPELINE_ORDER: readonly string[] = [
   'fm-total',
   'stream',
   'enqueue',
-];
+] as const;
+export type PipelineSegment = (typeof PIPELINE_ORDER)[number];
 
 /** The key a segment is profiled under: `fm-total:haiku` for a model segment with a model, else the name. */
 export function segmentKey(segment: string, model?: string): string {

@@ -1,4 +1,5 @@
 export { DEFAULT_BUDGETS_MS, MODEL_SEGMENTS, NON_DURATION_TIMINGS, PIPELINE_ORDER, TOTAL_SEGMENT, baseSegment, segmentKey } from './budgets';
+export type { PipelineSegment } from './budgets';
 export { createRequestProfiler } from './request-profiler';
 export type {
   ProfiledRequest,

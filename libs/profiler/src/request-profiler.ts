@@ -193,7 +193,7 @@ export function createRequestProfiler(opts: RequestProfilerOptions = {}): Reques
       }
       return undefined;
     }
-    const index = PIPELINE_ORDER.indexOf(baseSegment(key));
+    const index = (PIPELINE_ORDER as readonly string[]).indexOf(baseSegment(key));
     const entry: SegmentEntry = {
       key,
       // Known segments in pipeline order, then any others, then the total.
