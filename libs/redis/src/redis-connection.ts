@@ -81,6 +81,7 @@ export function createRedisConnection({ url, name, logger, blocking = false, reg
       await redis.ping();
     },
     async close() {
+      if (registry) REGISTERED.get(registry)?.delete(name);
       if (redis.status === 'end') return;
       try {
         await redis.quit();
