@@ -1,6 +1,7 @@
 // The apps as real child processes (their built bundles) against dynalite, kinesalite and the
 // machine's Redis, each run under its own key, queue and table prefixes: for integration tests
 // and benchmarks of whole apps.
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -56,6 +57,7 @@ export interface TestSystemOptions {
 }
 
 export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = true, readyTimeoutMs = 120_000, dynamoPath }: TestSystemOptions): Promise<TestSystem> {
+  for (const app of apps) appBundlePath(app); // a missing build fails here at once, not after the ready timeout
   const label = uniquePrefix('sys').replace(/[^\w]/g, '');
   const keyPrefix = `${label}:`;
   const tablePrefix = `${label}-`;
@@ -99,7 +101,7 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
   const processes: SpawnedProcess[] = [];
   const run = async (app: AppName, overrides: Record<string, string> = {}) => {
     const appEnv = { ...env, ...overrides };
-    const child = spawnProcess(process.execPath, [path.join(ROOT, 'dist/apps', app, 'main.js')], { cwd: ROOT, env: appEnv });
+    const child = spawnProcess(process.execPath, [appBundlePath(app)], { cwd: ROOT, env: appEnv });
     processes.push(child);
     return { process: child, url: `http://127.0.0.1:${appEnv[PORT_VARIABLE[app]]}` };
   };
@@ -193,4 +195,11 @@ export class ChatClient {
   close() {
     this.socket.close();
   }
+}
+
+/** The built bundle of an app; throws, naming the build command, when it has not been built. */
+export function appBundlePath(app: AppName, root: string = ROOT): string {
+  const bundle = path.join(root, 'dist/apps', app, 'main.js');
+  if (!existsSync(bundle)) throw new Error(`${bundle} does not exist: build the apps first (npx nx run-many -t build)`);
+  return bundle;
 }
