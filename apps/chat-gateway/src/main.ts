@@ -62,7 +62,15 @@ async function main() {
     keyPrefix: config.KEY_PREFIX,
     log: logger,
   });
-  const cache = createSharedResponseCache({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, threshold: config.CACHE_SIMILARITY_THRESHOLD, log: logger });
+  // Exact entries are held in memory (Redis invalidates them on write or expiry): a repeated
+  // question is answered without a round trip.
+  const cache = createSharedResponseCache({
+    redis: redis.redis,
+    keyPrefix: config.KEY_PREFIX,
+    threshold: config.CACHE_SIMILARITY_THRESHOLD,
+    log: logger,
+    local: config.CACHE_LOCAL_MAX_MB > 0 ? { maxBytes: config.CACHE_LOCAL_MAX_MB * 1024 * 1024, log: logger, registry } : undefined,
+  });
   const producer = createJobProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log: logger, registry });
   const model = createModelProviderFromConfig(modelProviderConfig(config), { pool: modelPool });
   const trendingStore = createTrendingStore({ redis: redis.redis, keyPrefix: config.KEY_PREFIX });
@@ -193,6 +201,7 @@ async function main() {
       { name: 'revisions', run: () => revisions.close() },
       { name: 'jobs', run: () => producer.flush(5000).then(() => producer.close()) },
       { name: 'model', run: () => model.close() },
+      { name: 'cache', run: () => cache.close() },
       { name: 'redis', run: () => redis.close() },
       { name: 'dynamodb', run: () => dynamo.destroy() },
       { name: 'pools', run: () => [dynamoPool, modelPool].forEach((p) => p.destroy()) },

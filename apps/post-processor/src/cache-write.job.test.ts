@@ -7,8 +7,7 @@ import { createCacheWriteJob } from './cache-write.job';
 
 function recordingCache(fail = false) {
   const writes: CacheWrite[] = [];
-  const cache: ResponseCache = {
-    lookup: async () => null,
+  const cache: Pick<ResponseCache, 'write'> = {
     write: async (entry) => {
       if (fail) throw new Error('OOM command not allowed when used memory > maxmemory');
       writes.push(entry);

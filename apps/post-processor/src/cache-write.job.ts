@@ -5,7 +5,8 @@ import { Counter } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
 
 export interface CacheWriteJobDeps {
-  cache: ResponseCache;
+  /** Only writes: the post-processor never reads the cache. */
+  cache: Pick<ResponseCache, 'write'>;
   /** An answer the guardrails would revise is not cached (it would be served to everyone who asks next). */
   guardrails: Guardrails;
   registry: Registry;

@@ -4,3 +4,5 @@ export { cosine, createLsh } from './lsh';
 export type { Lsh } from './lsh';
 export { createResponseCache } from './response-cache';
 export type { CacheHit, CacheLogger, CacheWrite, CacheWriteResult, ResponseCache, ResponseCacheOptions } from './response-cache';
+export { createLocalEntries } from './local-entries';
+export type { LocalEntries, LocalEntriesLogger, LocalEntriesOptions } from './local-entries';

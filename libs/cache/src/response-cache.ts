@@ -2,7 +2,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import type { CacheScope, ModelProfile } from '@manga-assist/contracts';
 import { cacheKeyFor } from './cache-key';
+import { createLocalEntries } from './local-entries';
+import type { LocalEntries, LocalEntriesLogger } from './local-entries';
 import { cosine, createLsh } from './lsh';
+import type { Registry } from '@manga-assist/telemetry';
 
 export interface CacheLogger {
   warn(obj: object, msg?: string): void;
@@ -21,6 +24,12 @@ export interface ResponseCacheOptions {
   /** Upper bound on entries fetched per semantic lookup. */
   maxCandidates?: number;
   log?: CacheLogger;
+  /**
+   * Hold exact entries in process memory, invalidated by Redis (see `createLocalEntries`): a
+   * repeated question is then answered with no round trip. For readers on the request path (the
+   * gateway); writers leave it unset.
+   */
+  local?: { maxBytes: number; log?: LocalEntriesLogger; registry?: Registry };
 }
 
 export interface CacheHit {
@@ -44,8 +53,12 @@ export interface CacheWrite {
 export type CacheWriteResult = 'written' | 'too_large';
 
 export interface ResponseCache {
+  /** The exact entry when it is held in process memory (no Redis call at all), else null. */
+  held(question: string, scope: CacheScope): CacheHit | null;
   lookup(question: string, scope: CacheScope): Promise<CacheHit | null>;
   write(entry: CacheWrite): Promise<CacheWriteResult>;
+  /** Stops tracking invalidations (the Redis connection itself belongs to the caller). */
+  close(): Promise<void>;
 }
 
 interface StoredEntry {
@@ -80,48 +93,83 @@ const fromBase64 = (s: string) => {
 };
 
 /**
- * The response cache: an exact hit costs one Redis round trip (one GET); a semantic lookup two more
- * (the LSH buckets in one pipeline, then the candidate entries in one MGET). Lookups are scoped, so a
+ * KEYS[1]: the exact entry; KEYS[2..]: the question's LSH buckets. ARGV: entry key prefix, most
+ * candidates, the exact entry's id. Returns {exact entry, its PTTL} when it exists, else
+ * {false, -2, candidate entries…}: the entries sharing the most buckets, best first.
+ * The candidates' keys are derived inside the script, so the cache needs one Redis node (or a
+ * cluster with the whole prefix in one slot).
+ */
+const LOOKUP_SCRIPT = `
+local exact = redis.call('GET', KEYS[1])
+if exact then return {exact, redis.call('PTTL', KEYS[1])} end
+local votes, ids = {}, {}
+for i = 2, #KEYS do
+  for _, id in ipairs(redis.call('SMEMBERS', KEYS[i])) do
+    if id ~= ARGV[3] then
+      if votes[id] then votes[id] = votes[id] + 1 else votes[id] = 1; ids[#ids + 1] = id end
+    end
+  end
+end
+table.sort(ids, function(a, b) if votes[a] ~= votes[b] then return votes[a] > votes[b] end return a < b end)
+local out = {false, -2}
+for i = 1, math.min(#ids, tonumber(ARGV[2])) do out[#out + 1] = redis.call('GET', ARGV[1] .. ids[i]) end
+return out
+`;
+
+type LookupReply = [Buffer | null, number, ...(Buffer | null)[]];
+interface ScriptedRedis extends Redis {
+  mangaAssistCacheLookupBuffer(numberOfKeys: number, ...args: (string | number)[]): Promise<LookupReply>;
+}
+
+/**
+ * The response cache: any lookup costs at most one Redis round trip (one script: the exact entry,
+ * else the LSH buckets and their best candidates), and an exact entry held in memory none. Lookups are scoped, so a
  * question can only reuse an answer given for the same intent, filters, titles (in order) and
  * language: "A vs B" never gets the answer to "B vs A", "under ¥500" never the one for "over ¥500".
  */
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const { redis, embed, keyPrefix = 'ma:rc:', threshold = 0.85, maxEntryBytes = 64 * 1024, maxCandidates = 24 } = options;
   const lsh = createLsh({ dimensions: options.dimensions });
+  // EVALSHA, loading the script on NOSCRIPT (ioredis); defining it again on a shared connection is harmless.
+  redis.defineCommand('mangaAssistCacheLookup', { lua: LOOKUP_SCRIPT });
   const entryKey = (id: string) => `${keyPrefix}e:${id}`;
   const bucketKey = (scopeHash: string, signature: string) => `${keyPrefix}b:${scopeHash}:${signature}`;
+  const local: LocalEntries<StoredEntry> | undefined = options.local
+    ? createLocalEntries({ redis, prefix: `${keyPrefix}e:`, decode, ...options.local })
+    : undefined;
+  const exactHit = (entry: StoredEntry | null | undefined, normalized: string): CacheHit | null =>
+    entry && entry.n === normalized ? { kind: 'exact', answer: entry.a, model: entry.m, similarity: 1, question: entry.q, createdAt: entry.t } : null;
 
   return {
-    async lookup(question, scope) {
-      // The exact entry first: most hits are the same question again (a prefetched answer, a
-      // repeated question), and they need neither the embedding nor the buckets.
+    held(question, scope) {
+      if (!local?.live) return null;
       const key = cacheKeyFor(question, scope);
-      const exact = await redis.getBuffer(entryKey(key.entryId));
-      if (exact) {
-        const entry = decode(exact);
-        if (entry.n === key.normalized) {
-          return { kind: 'exact', answer: entry.a, model: entry.m, similarity: 1, question: entry.q, createdAt: entry.t };
-        }
-      }
+      return exactHit(local.held(entryKey(key.entryId)), key.normalized);
+    },
 
+    async lookup(question, scope) {
+      const key = cacheKeyFor(question, scope);
+      const exactKey = entryKey(key.entryId);
+      const held = exactHit(local?.held(exactKey), key.normalized);
+      if (held) return held;
+      // One round trip, one script: the exact entry (most hits are the same question again), else
+      // the entries sharing the most LSH buckets with the question within its scope.
       const vector = embed(question);
-      const pipeline = redis.pipeline();
-      for (const signature of lsh.signatures(vector)) pipeline.smembers(bucketKey(key.scopeHash, signature));
-      const replies = (await pipeline.exec()) ?? [];
-      const votes = new Map<string, number>();
-      for (const [err, members] of replies) {
-        if (err) throw err;
-        for (const id of members as string[]) votes.set(id, (votes.get(id) ?? 0) + 1);
+      const buckets = lsh.signatures(vector).map((signature) => bucketKey(key.scopeHash, signature));
+      const settle = local?.track(exactKey);
+      let reply: LookupReply;
+      try {
+        reply = await (redis as ScriptedRedis).mangaAssistCacheLookupBuffer(1 + buckets.length, exactKey, ...buckets, `${keyPrefix}e:`, maxCandidates, key.entryId);
+      } catch (error) {
+        settle?.(null, -2);
+        throw error;
       }
-      votes.delete(key.entryId);
-      if (votes.size === 0) return null;
-      const candidates = [...votes.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, maxCandidates)
-        .map(([id]) => id);
-      const values = await redis.mgetBuffer(...candidates.map(entryKey));
+      const [exact, pttl, ...candidates] = reply;
+      const exactEntry = settle ? settle(exact, pttl) : exact ? decode(exact) : null;
+      if (exactEntry) return exactHit(exactEntry, key.normalized);
+
       let best: CacheHit | null = null;
-      for (const value of values) {
+      for (const value of candidates) {
         if (!value) continue; // expired since it was bucketed
         const entry = decode(value);
         const similarity = cosine(vector, fromBase64(entry.v));
@@ -148,5 +196,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       await pipeline.exec();
       return 'written';
     },
+
+    close: async () => local?.close(),
   };
 }

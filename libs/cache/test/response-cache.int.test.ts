@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { CacheScope } from '@manga-assist/contracts';
 import { createHashedNgramEmbedder } from '@manga-assist/retrieval';
-import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@manga-assist/testing';
+import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
 import { createResponseCache } from '../src';
 
 const embedder = createHashedNgramEmbedder({ dimensions: 384 });
@@ -68,6 +68,25 @@ describe('response cache', () => {
     const random = Array.from({ length: 4000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('');
     expect(await small.write({ question: 'tell me everything', answer: random, model: 'haiku', scope, ttlSeconds: 60 })).toBe('too_large');
     expect(await small.lookup('tell me everything', scope)).toBeNull();
+  });
+
+  it('holds an exact entry in memory once read, and drops it when the answer is rewritten', async () => {
+    const reader = createResponseCache({ redis, embed: embedder.embedSync, dimensions: embedder.dimensions, keyPrefix, local: { maxBytes: 1024 * 1024 } });
+    try {
+      const scope: CacheScope = { intent: 'new_releases', filters: {}, titleIds: [], language: 'ja' };
+      await write('今月の新刊は？', scope, '一回目');
+      expect(reader.held('今月の新刊は？', scope)).toBeNull();
+      await waitFor(async () => (await reader.lookup('今月の新刊は？', scope)) && reader.held('今月の新刊は？', scope), { description: 'entry held after a lookup' });
+      // Width and punctuation do not matter to the held entry either.
+      expect(reader.held('今月の新刊は?', scope)).toMatchObject({ kind: 'exact', answer: '一回目' });
+      expect(reader.held('今月の新刊は？', { ...scope, language: 'en' })).toBeNull();
+
+      await write('今月の新刊は？', scope, '二回目');
+      await waitFor(() => reader.held('今月の新刊は？', scope) === null, { timeoutMs: 1000, intervalMs: 5, description: 'held entry dropped after the rewrite' });
+      expect(await reader.lookup('今月の新刊は？', scope)).toMatchObject({ kind: 'exact', answer: '二回目' });
+    } finally {
+      await reader.close();
+    }
   });
 
   it('rejects while Redis is down, so the caller can pass through', async () => {

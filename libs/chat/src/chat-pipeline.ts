@@ -295,7 +295,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       let hit = null;
       if (classification.risk === 'low' && ttl[classification.intent] > 0) {
         try {
-          hit = await clock.time('cache-lookup', () => guard('redis', () => deps.cache.lookup(request.text, scope), { idempotent: true }));
+          // An exact entry held in memory needs no Redis call (nor its breaker or bulkhead).
+          hit = await clock.time('cache-lookup', async () =>
+            deps.cache.held(request.text, scope) ?? guard('redis', () => deps.cache.lookup(request.text, scope), { idempotent: true }),
+          );
         } catch (error) {
           degraded.push('cache-unavailable');
           deps.policies?.recordFallback('redis', 'pass-through');

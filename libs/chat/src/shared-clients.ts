@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createResponseCache } from '@manga-assist/cache';
-import type { CacheLogger, ResponseCache } from '@manga-assist/cache';
+import type { CacheLogger, ResponseCache, ResponseCacheOptions } from '@manga-assist/cache';
 import { loadCatalog } from '@manga-assist/catalog';
 import type { Catalog } from '@manga-assist/catalog';
 import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
@@ -14,10 +14,13 @@ export function createQuestionEmbedder(): SyncEmbedder {
   return createHashedNgramEmbedder({ dimensions: 384 });
 }
 
-/** The response cache as every app uses it: shared embedder, keys under `${keyPrefix}rc:`. */
-export function createSharedResponseCache({ redis, keyPrefix, threshold, log }: { redis: Redis; keyPrefix: string; threshold?: number; log?: CacheLogger }): ResponseCache {
+/**
+ * The response cache as every app uses it: shared embedder, keys under `${keyPrefix}rc:`. Readers
+ * on the request path pass `local` to hold exact entries in memory.
+ */
+export function createSharedResponseCache({ redis, keyPrefix, threshold, log, local }: { redis: Redis; keyPrefix: string; threshold?: number; log?: CacheLogger; local?: ResponseCacheOptions['local'] }): ResponseCache {
   const embedder = createQuestionEmbedder();
-  return createResponseCache({ redis, embed: embedder.embedSync, dimensions: embedder.dimensions, keyPrefix: `${keyPrefix}rc:`, threshold, log });
+  return createResponseCache({ redis, embed: embedder.embedSync, dimensions: embedder.dimensions, keyPrefix: `${keyPrefix}rc:`, threshold, log, local });
 }
 
 export interface Retrieval {
