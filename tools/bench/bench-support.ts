@@ -27,6 +27,8 @@ export interface BenchSystem {
   env: Record<string, string>;
   /** Process id of each app started. */
   pids: Partial<Record<AppName, number>>;
+  /** What an app has printed so far (its most recent output). */
+  output(app: AppName): string;
   stop(): Promise<void>;
 }
 
@@ -35,5 +37,6 @@ export async function startBenchSystem(extraEnv: Record<string, string>, apps: A
   const system = await startTestSystem({ apps, env: extraEnv, readyTimeoutMs: 300_000 });
   const gatewayUrl = system.urls['chat-gateway']!;
   const pids = Object.fromEntries(apps.map((app, i) => [app, system.processes[i]!.child.pid!]));
-  return { gatewayUrl, wsUrl: `${gatewayUrl.replace('http', 'ws')}/ws`, env: system.env, pids, stop: () => system.stop() };
+  const output = (app: AppName) => system.processes[apps.indexOf(app)]?.output() ?? '';
+  return { gatewayUrl, wsUrl: `${gatewayUrl.replace('http', 'ws')}/ws`, env: system.env, pids, output, stop: () => system.stop() };
 }

@@ -9,7 +9,7 @@
 // "Added" latency is (2) minus (1) per percentile. CPU time per request is read from /proc for the
 // gateway and from INFO for Redis: steadier than latency on a shared machine.
 // Run: npm run bench:chat
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
@@ -108,6 +108,19 @@ interface PhaseCpu {
   gatewayUs: number;
   redisUs: number;
   loadGeneratorUs: number;
+  /** The gateway's garbage collections during the phase, by kind: count and total pause (ms). */
+  gc: Record<string, { count: number; ms: number }>;
+}
+
+/** Sums of every series of `metric` (a counter, or a histogram's _sum/_count) by one label. */
+function sumByLabel(metrics: string, metric: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const line = new RegExp(`^${metric}\\{([^}]*)\\} ([\\d.e+-]+)$`, 'gm');
+  for (const [, labels, value] of metrics.matchAll(line)) {
+    const key = new RegExp(`${label}="([^"]*)"`).exec(labels!)?.[1] ?? '';
+    out[key] = (out[key] ?? 0) + Number(value);
+  }
+  return out;
 }
 
 async function main() {
@@ -119,10 +132,13 @@ async function main() {
     LOCAL_HAIKU_TOKEN_MS: String(TOKEN_MS),
     LOCAL_SONNET_FIRST_TOKEN_MS: String(FIRST_TOKEN_MS),
     LOCAL_SONNET_TOKEN_MS: String(TOKEN_MS),
-    // BENCH_PROFILE_DIR=dir writes the gateway's CPU profile there (open it in Chrome DevTools).
-    ...(process.env['BENCH_PROFILE_DIR']
-      ? { NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile.cjs')}`, CPU_PROFILE_DIR: process.env['BENCH_PROFILE_DIR'] }
-      : {}),
+    // BENCH_PROFILE_DIR=dir writes the gateway's CPU profile there (open it in Chrome DevTools);
+    // BENCH_NODE_OPTIONS are passed to the gateway's node (e.g. GC settings to compare).
+    NODE_OPTIONS: [
+      process.env['BENCH_NODE_OPTIONS'] ?? '',
+      process.env['BENCH_PROFILE_DIR'] ? `--require ${path.join(__dirname, 'cpu-profile.cjs')}` : '',
+    ].join(' ').trim(),
+    ...(process.env['BENCH_PROFILE_DIR'] ? { CPU_PROFILE_DIR: process.env['BENCH_PROFILE_DIR'] } : {}),
   }, ['chat-gateway']); // the post-processor is off the critical path: it would only compete for the same 2 cores
   const gatewayPid = system.pids['chat-gateway']!;
   const redis = new Redis(system.env['REDIS_URL']!);
@@ -143,15 +159,26 @@ async function main() {
     if (frame.type !== 'done' || frame.cached !== cached) errors.push(JSON.stringify(frame).slice(0, 200));
   };
   /** Runs one phase and measures the CPU each process spent on it, per request. */
-  const NOT_RUN: PhaseCpu = { gatewayUs: NaN, redisUs: NaN, loadGeneratorUs: NaN };
+  const NOT_RUN: PhaseCpu = { gatewayUs: NaN, redisUs: NaN, loadGeneratorUs: NaN, gc: {} };
+  const gatewayMetrics = async () => (await fetch(`${system.gatewayUrl}/metrics`)).text();
+  const gcTotals = (metrics: string) => ({
+    count: sumByLabel(metrics, 'manga_assist_nodejs_gc_duration_seconds_count', 'kind'),
+    seconds: sumByLabel(metrics, 'manga_assist_nodejs_gc_duration_seconds_sum', 'kind'),
+  });
   const measured = async (name: string, requests: number, phase: () => Promise<void>): Promise<PhaseCpu> => {
     if (!PHASES.has(name)) return NOT_RUN;
+    const gc0 = gcTotals(await gatewayMetrics());
     const [gw0, rd0, lg0] = [processCpuSeconds(gatewayPid), await redisCpuSeconds(redis), process.cpuUsage()];
     await phase();
     const lg = process.cpuUsage(lg0);
     const [gw1, rd1] = [processCpuSeconds(gatewayPid), await redisCpuSeconds(redis)];
+    const gc1 = gcTotals(await gatewayMetrics());
+    const gc: PhaseCpu['gc'] = {};
+    for (const kind of Object.keys(gc1.count)) {
+      gc[kind] = { count: gc1.count[kind]! - (gc0.count[kind] ?? 0), ms: (gc1.seconds[kind]! - (gc0.seconds[kind] ?? 0)) * 1000 };
+    }
     const per = (seconds: number) => Math.round((seconds * 1e6) / requests);
-    return { gatewayUs: per(gw1 - gw0), redisUs: per(rd1 - rd0), loadGeneratorUs: per((lg.user + lg.system) / 1e6) };
+    return { gatewayUs: per(gw1 - gw0), redisUs: per(rd1 - rd0), loadGeneratorUs: per((lg.user + lg.system) / 1e6), gc };
   };
   try {
     const sockets = await Promise.all(Array.from({ length: CONCURRENCY }, () => Socket.open(system.wsUrl)));
@@ -235,6 +262,15 @@ async function main() {
     console.log(cpuRow('cache hit (open loop)', hitCpu));
     console.log(cpuRow('cache miss (closed loop)', missClosedCpu));
     console.log(cpuRow('cache hit (closed loop)', hitClosedCpu));
+    const gcRow = (name: string, cpu: PhaseCpu) =>
+      `${name.padEnd(44)}${['minor', 'incremental', 'major']
+        .map((kind) => `${String(cpu.gc[kind]?.count ?? '-').padStart(6)} /${(cpu.gc[kind]?.ms ?? NaN).toFixed(1).padStart(7)}`)
+        .join('')}`;
+    console.log(`\ngateway GC during each phase, count / total pause ms    minor    incremental         major`);
+    console.log(gcRow('cache miss (open loop)', missCpu));
+    console.log(gcRow('cache hit (open loop)', hitCpu));
+    console.log(gcRow('cache miss (closed loop)', missClosedCpu));
+    console.log(gcRow('cache hit (closed loop)', hitClosedCpu));
     console.log('\nwhere an open-loop miss spends its time inside the gateway (per segment, from the done frames):');
     console.log(table([...segments.entries()].map(([name, h]) => [`  ${name}`, h] as [string, Histogram])));
     console.log(`\ngateway added latency on a miss: p50 ${added(50)} ms, p95 ${added(95)} ms, p99 ${added(99)} ms (target p99 ≤ 3 ms)`);
@@ -250,6 +286,8 @@ async function main() {
     console.log(`\nper-segment report for the regression gate: ${REPORT_PATH} (npm run bench:gate)`);
     if (errors.length) console.log(`\n${errors.length} unexpected answers, e.g. ${errors[0]}`);
   } finally {
+    // BENCH_GATEWAY_OUTPUT=file keeps what the gateway printed (with BENCH_NODE_OPTIONS=--trace-gc, its GC trace).
+    if (process.env['BENCH_GATEWAY_OUTPUT']) writeFileSync(process.env['BENCH_GATEWAY_OUTPUT'], system.output('chat-gateway'));
     redis.disconnect();
     await system.stop();
   }
