@@ -105,19 +105,34 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
     processes.push(child);
     return { process: child, url: `http://127.0.0.1:${appEnv[PORT_VARIABLE[app]]}` };
   };
-  const ready = (url: string, child: SpawnedProcess, app: string) =>
-    waitFor(async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200, {
+  // An app that exits before it is ready fails at once, quoting what it printed.
+  const ready = async (url: string, child: SpawnedProcess, app: string) => {
+    const quoted = () => `; its output:\n${child.output().slice(-3000)}`;
+    let up = false;
+    const stopPolling = new AbortController();
+    const exited = child.exited.then((exit) => {
+      if (up) return;
+      stopPolling.abort();
+      throw new Error(`${app} exited (code ${exit.code}, signal ${exit.signal}) before it was ready${quoted()}`);
+    });
+    exited.catch(() => undefined);
+    const polled = waitFor(async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200, {
       timeoutMs: readyTimeoutMs,
       intervalMs: 200,
-      description: `${app} ready; its output so far:\n${child.output().slice(-3000)}`,
+      description: `${app} ready`,
+      signal: stopPolling.signal,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}${quoted()}`, { cause: error });
     });
+    await Promise.race([polled, exited]);
+    up = true;
+  };
 
   const urls: Partial<Record<AppName, string>> = {};
   const started = await Promise.all(apps.map(async (app) => ({ app, ...(await run(app)) })));
   for (const { app, url } of started) urls[app] = url;
-  if (waitReady) await Promise.all(started.map(({ app, url, process: child }) => ready(url, child, app)));
 
-  return {
+  const system: TestSystem = {
     env,
     dynamoEndpoint: dynamo.endpoint,
     kinesisEndpoint: kinesis.endpoint,
@@ -148,6 +163,16 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
       redis.disconnect();
     },
   };
+  // Nothing is left running when an app does not come up.
+  if (waitReady) {
+    try {
+      await Promise.all(started.map(({ app, url, process: child }) => ready(url, child, app)));
+    } catch (error) {
+      await system.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+  return system;
 }
 
 /** A chat client over a real WebSocket that collects frames per request. */

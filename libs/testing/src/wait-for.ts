@@ -3,6 +3,8 @@ export interface WaitForOptions {
   intervalMs?: number;
   /** Names what was awaited in the timeout error. */
   description?: string;
+  /** Stops waiting (rejecting with the signal's reason) once aborted. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -11,11 +13,12 @@ export interface WaitForOptions {
  */
 export async function waitFor<T>(
   fn: () => T | Promise<T>,
-  { timeoutMs = 5000, intervalMs = 50, description = 'condition' }: WaitForOptions = {},
+  { timeoutMs = 5000, intervalMs = 50, description = 'condition', signal }: WaitForOptions = {},
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
+    signal?.throwIfAborted();
     try {
       const value = await fn();
       if (value) return value as NonNullable<T>;
