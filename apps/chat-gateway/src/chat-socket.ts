@@ -51,8 +51,24 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     },
   });
 
+  /** The TCP socket under each WebSocket, to cork it. */
+  const transports = new WeakMap<WebSocket, Duplex>();
+  const corked = new WeakSet<Duplex>();
+  /**
+   * Frames sent in one turn of the event loop leave in one write: the transport is corked at the
+   * first and uncorked on the next tick (a cached answer's token and done frames, one syscall).
+   */
   const sendFrame = (socket: WebSocket, frame: ServerFrame) => {
     if (socket.readyState !== socket.OPEN) return;
+    const transport = transports.get(socket);
+    if (transport && !corked.has(transport)) {
+      corked.add(transport);
+      transport.cork();
+      process.nextTick(() => {
+        corked.delete(transport);
+        transport.uncork();
+      });
+    }
     for (const json of serializeFrames(frame)) socket.send(json);
   };
   const sendError = (socket: WebSocket, code: ErrorCode, message: string, requestId?: string) =>
@@ -146,7 +162,10 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
 
   return {
     handleUpgrade(request, socket, head) {
-      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        transports.set(ws, socket);
+        wss.emit('connection', ws, request);
+      });
     },
     send(connectionId, frame) {
       const socket = sockets.get(connectionId);
