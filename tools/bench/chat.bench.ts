@@ -132,13 +132,16 @@ async function main() {
     LOCAL_HAIKU_TOKEN_MS: String(TOKEN_MS),
     LOCAL_SONNET_FIRST_TOKEN_MS: String(FIRST_TOKEN_MS),
     LOCAL_SONNET_TOKEN_MS: String(TOKEN_MS),
-    // BENCH_PROFILE_DIR=dir writes the gateway's CPU profile there (open it in Chrome DevTools);
-    // BENCH_NODE_OPTIONS are passed to the gateway's node (e.g. GC settings to compare).
+    // BENCH_PROFILE_DIR=dir writes the gateway's CPU profile there, BENCH_ALLOC_PROFILE_DIR=dir its
+    // allocation profile (open either in Chrome DevTools); BENCH_NODE_OPTIONS are passed to the
+    // gateway's node (e.g. GC settings to compare).
     NODE_OPTIONS: [
       process.env['BENCH_NODE_OPTIONS'] ?? '',
       process.env['BENCH_PROFILE_DIR'] ? `--require ${path.join(__dirname, 'cpu-profile.cjs')}` : '',
+      process.env['BENCH_ALLOC_PROFILE_DIR'] ? `--require ${path.join(__dirname, 'alloc-profile.cjs')}` : '',
     ].join(' ').trim(),
     ...(process.env['BENCH_PROFILE_DIR'] ? { CPU_PROFILE_DIR: process.env['BENCH_PROFILE_DIR'] } : {}),
+    ...(process.env['BENCH_ALLOC_PROFILE_DIR'] ? { ALLOC_PROFILE_DIR: process.env['BENCH_ALLOC_PROFILE_DIR'] } : {}),
   }, ['chat-gateway']); // the post-processor is off the critical path: it would only compete for the same 2 cores
   const gatewayPid = system.pids['chat-gateway']!;
   const redis = new Redis(system.env['REDIS_URL']!);

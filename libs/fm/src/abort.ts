@@ -13,30 +13,53 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortReason(signal);
 }
 
-/** Waits until `deadline` (performance.now() time); rejects as soon as the signal aborts. */
-export function sleepUntil(deadline: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
-  if (deadline <= performance.now()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
+/** Waits for successive deadlines of one stream (its tokens), under one abort listener. */
+export interface Sleeper {
+  /** Resolves once `deadline` (performance.now() time) has passed; rejects as soon as the signal aborts. */
+  until(deadline: number): Promise<void>;
+  /** Stops listening to the signal (call when the stream ends). */
+  release(): void;
+}
+
+/**
+ * One listener on the signal for the whole stream rather than one per token: adding and removing
+ * an abort listener allocates more than the timer it guards, once per token.
+ */
+export function createSleeper(signal: AbortSignal | undefined): Sleeper {
+  let timer: NodeJS.Timeout | undefined;
+  let fail: ((error: Error) => void) | undefined;
+  const onAbort = () => {
+    clearTimeout(timer);
+    fail?.(abortReason(signal as AbortSignal));
+    fail = undefined;
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    until(deadline) {
+      if (signal?.aborted) return Promise.reject(abortReason(signal));
+      if (deadline <= performance.now()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        fail = reject;
+        // Timers run on the event loop's cached clock, which can lag a busy loop by milliseconds,
+        // so one may fire early: re-arm until the deadline has really passed.
+        const arm = () => {
+          const ms = deadline - performance.now();
+          if (ms > 0) {
+            timer = setTimeout(arm, Math.ceil(ms));
+            return;
+          }
+          fail = undefined;
+          resolve();
+        };
+        arm();
+      });
+    },
+    release() {
       clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
-    // Timers run on the event loop's cached clock, which can lag a busy loop by milliseconds, so
-    // one may fire early: re-arm until the deadline has really passed.
-    const arm = () => {
-      const ms = deadline - performance.now();
-      if (ms > 0) {
-        timer = setTimeout(arm, Math.ceil(ms));
-        return;
-      }
+      fail = undefined;
       signal?.removeEventListener('abort', onAbort);
-      resolve();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    arm();
-  });
+    },
+  };
 }
 
 /**

@@ -166,6 +166,24 @@ describe('local model provider: streaming', () => {
     expect(seen).toEqual(['token']);
   });
 
+  it('stops promptly when aborted while waiting for the next token', async () => {
+    const provider = createLocalModelProvider({
+      profiles: { haiku: { firstTokenMs: 0, perTokenMs: 300 }, sonnet: DEFAULT_LOCAL_PROFILES.sonnet },
+    });
+    const controller = new AbortController();
+    const stream = provider.stream({ ...request('trending?', 'trending', PRODUCTS), signal: controller.signal });
+    const seen: string[] = [];
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 30);
+    await expect(
+      (async () => {
+        for await (const event of stream) seen.push(event.type);
+      })(),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(seen).toEqual(['token']);
+  });
+
   it('rejects at once when the signal is already aborted', async () => {
     const provider = createLocalModelProvider({ profiles: FAST });
     const result = await collect(provider.stream({ ...request('hi', 'chit_chat', []), signal: AbortSignal.abort() }));

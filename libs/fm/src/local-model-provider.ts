@@ -1,5 +1,5 @@
 import type { ModelProfile } from '@manga-assist/contracts';
-import { sleepUntil, throwIfAborted } from './abort';
+import { createSleeper, throwIfAborted } from './abort';
 import type { FaultPlans, InjectedFault } from './fault-plan';
 import { createFaultInjector } from './fault-plan';
 import { detectLanguage } from './language';
@@ -68,10 +68,15 @@ async function* streamLocal(
 
   // Deadlines from one start time, so timer overshoot does not add up over a long answer.
   const start = performance.now();
-  for (let i = 0; i < tokens.length; i++) {
-    if (fault !== undefined && i === fault.afterTokens) throw injected(fault, profile, i);
-    await sleepUntil(start + timing.firstTokenMs + i * timing.perTokenMs, signal);
-    yield { type: 'token', text: tokens[i] as string };
+  const sleeper = createSleeper(signal);
+  try {
+    for (let i = 0; i < tokens.length; i++) {
+      if (fault !== undefined && i === fault.afterTokens) throw injected(fault, profile, i);
+      await sleeper.until(start + timing.firstTokenMs + i * timing.perTokenMs);
+      yield { type: 'token', text: tokens[i] as string };
+    }
+  } finally {
+    sleeper.release();
   }
   // A planned break past the end of a short answer still breaks: it must never look complete.
   if (fault !== undefined) throw injected(fault, profile, tokens.length);
