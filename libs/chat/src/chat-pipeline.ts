@@ -156,10 +156,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   const recordProfile = (traceId: string, clock: SegmentClock, model: string) =>
     deps.profiler?.record({ traceId, startedAt: clock.startedAt, timings: { ...clock.timings, total: clock.elapsed() }, spans: clock.spans, model });
 
+  // One child per segment, made once: observing through labels hashes them on every call.
+  const segmentChildren = SEGMENTS.map((segment) => [segment, segmentSeconds.labels({ segment })] as const);
   const observe = (timings: Record<string, number>) => {
-    for (const segment of SEGMENTS) {
+    for (const [segment, child] of segmentChildren) {
       const ms = timings[segment];
-      if (ms !== undefined) segmentSeconds.observe({ segment }, ms / 1000);
+      if (ms !== undefined) child.observe(ms / 1000);
     }
   };
 

@@ -20,6 +20,8 @@ describe('shared chat state in Redis', () => {
     const b = createTurnSequence({ redis: other, keyPrefix });
     const numbers = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).next('session-1', 7)));
     expect([...numbers].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => 8 + i));
+    // The counter expires with the session (7 days by default), renewed by every turn.
+    expect(await redis.ttl(`${keyPrefix}turn-seq:session-1`)).toBeGreaterThan(6 * 24 * 3600);
   });
 
   it('counts asked titles per hour and sums the last day, most asked first', async () => {
