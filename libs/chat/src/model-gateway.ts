@@ -1,5 +1,5 @@
 import { assemblePrompt } from '@manga-assist/fm';
-import type { ModelProvider } from '@manga-assist/fm';
+import type { ModelEvent, ModelProvider } from '@manga-assist/fm';
 import type { ModelGateway } from './ports';
 
 /** Prompt assembly plus the configured provider, as the pipeline's model port. */
@@ -13,17 +13,43 @@ export function createModelGateway(provider: ModelProvider): ModelGateway {
         summary: request.summary,
         products: request.products,
       });
-      async function* tokens() {
-        const events = provider.stream({
+      const tokens = tokenTexts(() =>
+        provider.stream({
           profile: request.profile,
           system: prompt.system,
           messages: prompt.messages,
           grounding: prompt.grounding,
           signal: request.signal,
-        });
-        for await (const event of events) if (event.type === 'token') yield event.text;
-      }
-      return { promptBytes: prompt.bytes, tokens: tokens() };
+        }),
+      );
+      return { promptBytes: prompt.bytes, tokens };
     },
   };
+}
+
+const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * The texts of a model stream's token events, started on the first read. A plain iterator rather
+ * than an async generator: one layer less of promises and results for every token streamed.
+ */
+function tokenTexts(start: () => AsyncIterable<ModelEvent>): AsyncIterableIterator<string> {
+  let source: AsyncIterator<ModelEvent> | undefined;
+  const iterator: AsyncIterableIterator<string> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      source ??= start()[Symbol.asyncIterator]();
+      for (;;) {
+        const step = await source.next();
+        if (step.done) return END;
+        if (step.value.type === 'token') return { done: false, value: step.value.text };
+      }
+    },
+    // A reader that stops early (an error, an abort) ends the model stream too.
+    async return() {
+      await source?.return?.();
+      return END;
+    },
+  };
+  return iterator;
 }

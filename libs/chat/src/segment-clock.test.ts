@@ -17,4 +17,15 @@ describe('SegmentClock', () => {
     await expect(clock.time('vector-search', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
     expect(clock.timings).toHaveProperty('vector-search');
   });
+
+  it('records work spread over a stream as its own time, with one span from its start to now', async () => {
+    const clock = new SegmentClock();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 20));
+    clock.record('stream', t0, 0.5);
+    expect(clock.timings['stream']).toBe(0.5);
+    expect(clock.spans).toHaveLength(1);
+    expect(clock.spans[0]!.segment).toBe('stream');
+    expect(clock.spans[0]!.durationMs).toBeGreaterThanOrEqual(15);
+  });
 });

@@ -48,6 +48,12 @@ export class SegmentClock {
     this.add(segment, ms);
   }
 
+  /** Records a segment of `ms` whose span starts at `t0` (performance.now()), e.g. work spread over a stream. */
+  record(segment: Segment, t0: number, ms: number): void {
+    this.spans.push({ segment, startMs: t0 - this.started, durationMs: performance.now() - t0 });
+    this.add(segment, ms);
+  }
+
   add(segment: Segment, ms: number): void {
     this.timings[segment] = round((this.timings[segment] ?? 0) + ms);
   }
