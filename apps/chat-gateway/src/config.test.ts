@@ -14,6 +14,12 @@ describe('chat-gateway configuration', () => {
     );
   });
 
+  it('holds 64 MiB of cache entries in memory by default, and stops at start on a bad size', () => {
+    expect(loadConfig(gatewayConfigSchema, { CONTROL_TOKEN }).CACHE_LOCAL_MAX_MB).toBe(64);
+    expect(loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, CACHE_LOCAL_MAX_MB: '0' }).CACHE_LOCAL_MAX_MB).toBe(0);
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, CACHE_LOCAL_MAX_MB: 'lots' })).toThrow(/CACHE_LOCAL_MAX_MB/);
+  });
+
   it('needs the shared control token', () => {
     expect(() => loadConfig(gatewayConfigSchema, {})).toThrow(/CONTROL_TOKEN is required/);
   });

@@ -2,6 +2,8 @@
 import type { DoneFrame, ErrorFrame, ServerFrame } from '@manga-assist/contracts';
 import { createDynamoClient, tableDefinitions } from '@manga-assist/aws';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { Redis } from 'ioredis';
+import { createSharedResponseCache } from '@manga-assist/chat';
 import { waitFor } from '@manga-assist/testing';
 import { ChatClient, startTestSystem } from '@manga-assist/local-stack';
 import type { TestSystem } from '@manga-assist/local-stack';
@@ -59,6 +61,32 @@ describe('chat over WebSocket', () => {
     );
     expect(done(again)).toMatchObject({ cached: true, model: 'cache', intent: 'trending' });
     expect(tokens(again).join('').length).toBeGreaterThan(0);
+  });
+
+  it('answers a repeated question from memory, and a rewritten answer at once', async () => {
+    const metrics = async () => (await fetch(`${gatewayUrl(system)}/metrics`)).text();
+    const held = async () => Number(/manga_assist_local_cache_lookups_total\{[^}]*outcome="held"[^}]*\} (\d+)/.exec(await metrics())?.[1] ?? 0);
+    const before = await held();
+    expect(done(await client.ask('今週の人気マンガは？'))).toMatchObject({ cached: true });
+    expect(await held()).toBeGreaterThan(before);
+
+    // The scheduler (or the post-processor) stores a new answer for the same question.
+    const redis = new Redis(system.env['REDIS_URL']!);
+    try {
+      const writer = createSharedResponseCache({ redis, keyPrefix: system.keyPrefix });
+      const scope = { intent: 'trending' as const, filters: {}, titleIds: [], language: 'ja' as const };
+      await writer.write({ question: '今週の人気マンガは？', answer: '今週の新しい答え', model: 'haiku', scope, ttlSeconds: 60 });
+      let answer = '';
+      await waitFor(
+        async () => {
+          answer = tokens(await client.ask('今週の人気マンガは？')).join('');
+          return answer === '今週の新しい答え';
+        },
+        { timeoutMs: 2000, intervalMs: 20, description: 'the rewritten answer' },
+      );
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('stores both turns of the session in DynamoDB after post-processing', async () => {
