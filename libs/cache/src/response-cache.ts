@@ -55,6 +55,7 @@ export type CacheWriteResult = 'written' | 'too_large';
 export interface ResponseCache {
   /** The exact entry when it is held in process memory (no Redis call at all), else null. */
   held(question: string, scope: CacheScope): CacheHit | null;
+  /** Asks Redis (call `held` first to skip the round trip for an entry already in memory). */
   lookup(question: string, scope: CacheScope): Promise<CacheHit | null>;
   write(entry: CacheWrite): Promise<CacheWriteResult>;
   /** Stops tracking invalidations (the Redis connection itself belongs to the caller). */
@@ -122,8 +123,9 @@ interface ScriptedRedis extends Redis {
 }
 
 /**
- * The response cache: any lookup costs at most one Redis round trip (one script: the exact entry,
- * else the LSH buckets and their best candidates), and an exact entry held in memory none. Lookups are scoped, so a
+ * The response cache. `held` answers from memory (no Redis call) when the exact entry is held;
+ * `lookup` costs one Redis round trip (one script: the exact entry, else the LSH buckets and their
+ * best candidates) and, with `local`, keeps the exact entry it read. Lookups are scoped, so a
  * question can only reuse an answer given for the same intent, filters, titles (in order) and
  * language: "A vs B" never gets the answer to "B vs A", "under ¥500" never the one for "over ¥500".
  */
@@ -150,8 +152,6 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     async lookup(question, scope) {
       const key = cacheKeyFor(question, scope);
       const exactKey = entryKey(key.entryId);
-      const held = exactHit(local?.held(exactKey), key.normalized);
-      if (held) return held;
       // One round trip, one script: the exact entry (most hits are the same question again), else
       // the entries sharing the most LSH buckets with the question within its scope.
       const vector = embed(question);
