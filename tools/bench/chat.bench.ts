@@ -12,6 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { Redis } from 'ioredis';
 import { createResponseCache } from '@manga-assist/cache';
@@ -110,6 +111,8 @@ interface PhaseCpu {
   loadGeneratorUs: number;
   /** The gateway's garbage collections during the phase, by kind: count and total pause (ms). */
   gc: Record<string, { count: number; ms: number }>;
+  /** How late the event loops ran their timers during the phase (ms past due): p99 and max. */
+  loopDelay: { gateway: [number, number]; loadGenerator: [number, number] };
 }
 
 /** Sums of every series of `metric` (a counter, or a histogram's _sum/_count) by one label. */
@@ -170,7 +173,7 @@ async function main() {
     if (frame.type !== 'done' || frame.cached !== cached) errors.push(JSON.stringify(frame).slice(0, 200));
   };
   /** Runs one phase and measures the CPU each process spent on it, per request. */
-  const NOT_RUN: PhaseCpu = { gatewayUs: NaN, redisUs: NaN, loadGeneratorUs: NaN, gc: {} };
+  const NOT_RUN: PhaseCpu = { gatewayUs: NaN, redisUs: NaN, loadGeneratorUs: NaN, gc: {}, loopDelay: { gateway: [NaN, NaN], loadGenerator: [NaN, NaN] } };
   const gatewayMetrics = async () => (await fetch(`${system.gatewayUrl}/metrics`)).text();
   const gcTotals = (metrics: string) => ({
     count: sumByLabel(metrics, 'manga_assist_nodejs_gc_duration_seconds_count', 'kind'),
@@ -178,18 +181,29 @@ async function main() {
   });
   const measured = async (name: string, requests: number, phase: () => Promise<void>): Promise<PhaseCpu> => {
     if (!PHASES.has(name)) return NOT_RUN;
+    // Scraping resets the gateway's event-loop delay histogram (prom-client, 10 ms resolution).
     const gc0 = gcTotals(await gatewayMetrics());
+    const ownLoop = monitorEventLoopDelay({ resolution: 1 });
+    ownLoop.enable();
     const [gw0, rd0, lg0] = [processCpuSeconds(gatewayPid), await redisCpuSeconds(redis), process.cpuUsage()];
     await phase();
     const lg = process.cpuUsage(lg0);
+    ownLoop.disable();
     const [gw1, rd1] = [processCpuSeconds(gatewayPid), await redisCpuSeconds(redis)];
-    const gc1 = gcTotals(await gatewayMetrics());
+    const after = await gatewayMetrics();
+    const gc1 = gcTotals(after);
+    const gauge = (name: string) => Number(new RegExp(`^manga_assist_${name}\\{[^}]*\\} ([\\d.e+-]+)$`, 'm').exec(after)?.[1] ?? NaN) * 1000;
+    const late = (ms: number, resolutionMs: number) => Math.max(0, ms - resolutionMs);
+    const loopDelay: PhaseCpu['loopDelay'] = {
+      gateway: [late(gauge('nodejs_eventloop_lag_p99_seconds'), 10), late(gauge('nodejs_eventloop_lag_max_seconds'), 10)],
+      loadGenerator: [late(ownLoop.percentile(99) / 1e6, 1), late(ownLoop.max / 1e6, 1)],
+    };
     const gc: PhaseCpu['gc'] = {};
     for (const kind of Object.keys(gc1.count)) {
       gc[kind] = { count: gc1.count[kind]! - (gc0.count[kind] ?? 0), ms: (gc1.seconds[kind]! - (gc0.seconds[kind] ?? 0)) * 1000 };
     }
     const per = (seconds: number) => Math.round((seconds * 1e6) / requests);
-    return { gatewayUs: per(gw1 - gw0), redisUs: per(rd1 - rd0), loadGeneratorUs: per((lg.user + lg.system) / 1e6), gc };
+    return { gatewayUs: per(gw1 - gw0), redisUs: per(rd1 - rd0), loadGeneratorUs: per((lg.user + lg.system) / 1e6), gc, loopDelay };
   };
   try {
     const sockets = await Promise.all(Array.from({ length: CONCURRENCY }, () => Socket.open(system.wsUrl)));
@@ -282,13 +296,19 @@ async function main() {
     console.log(gcRow('cache hit (open loop)', hitCpu));
     console.log(gcRow('cache miss (closed loop)', missClosedCpu));
     console.log(gcRow('cache hit (closed loop)', hitClosedCpu));
+    const delayRow = (name: string, cpu: PhaseCpu) =>
+      `${name.padEnd(44)}${[...cpu.loopDelay.gateway, ...cpu.loopDelay.loadGenerator].map((ms) => ms.toFixed(2).padStart(10)).join('')}`;
+    console.log(`\nevent loops running late during each phase, ms   gw p99    gw max    lg p99    lg max`);
+    console.log(delayRow('cache miss (open loop)', missCpu));
+    console.log(delayRow('cache hit (open loop)', hitCpu));
     console.log('\nwhere an open-loop miss spends its time inside the gateway (per segment, from the done frames):');
     console.log(table([...segments.entries()].map(([name, h]) => [`  ${name}`, h] as [string, Histogram])));
     console.log('\nwhere an open-loop hit spends its time inside the gateway (the rest of its round trip is transport and waiting):');
     console.log(table([...hitSegments.entries()].map(([name, h]) => [`  ${name}`, h] as [string, Histogram])));
     console.log(`\ngateway added latency on a miss: p50 ${added(50)} ms, p95 ${added(95)} ms, p99 ${added(99)} ms (target p99 ≤ 3 ms)`);
     console.log(`cache hit round trip: p99 ${(hits.getValueAtPercentile(99) / 1000).toFixed(2)} ms (target ≤ 2 ms)`);
-    console.log(`throughput when saturated: misses ${Math.round(CONCURRENCY / (missesClosed.mean * 1e-6))}/s, hits ${Math.round(CONCURRENCY / (hitsClosed.mean * 1e-6))}/s`);
+    const throughput = (h: Histogram) => (h.totalCount ? `${Math.round(CONCURRENCY / (h.mean * 1e-6))}/s` : 'not run');
+    console.log(`throughput when saturated: misses ${throughput(missesClosed)}, hits ${throughput(hitsClosed)}`);
     const rows: [string, Histogram][] = [
       ...[...segments.entries()].map(([name, h]) => [`miss:${name}`, h] as [string, Histogram]),
       ['miss:round-trip', misses],
