@@ -155,19 +155,20 @@ async function main() {
   const segments = new Map<string, Histogram>();
   /** Per segment of the hits, and their sum: the part of a hit's round trip spent inside the gateway. */
   const hitSegments = new Map<string, Histogram>();
+  const record = (into: Map<string, Histogram>, name: string, ms: number) => {
+    let h = into.get(name);
+    if (!h) into.set(name, (h = histogram()));
+    h.recordValue(Math.max(1, Math.round(ms * 1000)));
+  };
   const recordSegments = (frame: ServerFrame, into: Map<string, Histogram> = segments) => {
     if (frame.type !== 'done') return;
     let inside = 0;
     for (const [name, value] of Object.entries(frame.timings)) {
       if (name === 'prompt-bytes' || name === 'prefetched') continue;
-      if (!into.has(name)) into.set(name, histogram());
-      into.get(name)!.recordValue(Math.max(1, Math.round(value * 1000)));
+      record(into, name, value);
       inside += value;
     }
-    if (into === hitSegments) {
-      if (!into.has('all segments')) into.set('all segments', histogram());
-      into.get('all segments')!.recordValue(Math.max(1, Math.round(inside * 1000)));
-    }
+    if (into === hitSegments) record(into, 'all segments', inside);
   };
   const expect = (frame: ServerFrame, cached: boolean) => {
     if (frame.type !== 'done' || frame.cached !== cached) errors.push(JSON.stringify(frame).slice(0, 200));
