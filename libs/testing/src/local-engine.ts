@@ -50,10 +50,11 @@ export async function listenEngine(
     port: address.port,
     stop() {
       stopping ??= new Promise<void>((resolve, reject) => {
-        // The engines' close() also closes their LevelDB store; idle keep-alive sockets of
-        // clients that were not destroyed would otherwise hold it open.
+        // The engines' close() also closes their LevelDB store. Every connection is dropped, as
+        // in an outage: a client that keeps reusing its keep-alive sockets (an app retrying its
+        // writes) would otherwise hold the server, and its store, open indefinitely.
         server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
+        server.closeAllConnections();
       });
       return stopping;
     },

@@ -20,7 +20,8 @@ export async function waitFor<T>(
   for (;;) {
     signal?.throwIfAborted();
     try {
-      const value = await fn();
+      // An attempt that never settles (a request to a hung server) must not outlive the deadline.
+      const value = await settlesBy(fn(), deadline, description);
       if (value) return value as NonNullable<T>;
     } catch (error) {
       lastError = error;
@@ -31,6 +32,14 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+function settlesBy<T>(attempt: T | Promise<T>, deadline: number, description: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`an attempt at ${description} was still running at the deadline`)), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([attempt, late]).finally(() => clearTimeout(timer));
 }
 
 // By shape rather than instanceof: errors from Node's own realm fail instanceof under Jest.
