@@ -11,7 +11,7 @@ import { ChatClient, startTestSystem, TEST_CONTROL_TOKEN } from '@manga-assist/l
 import type { TestSystem } from '@manga-assist/local-stack';
 import { createServiceClient } from '@manga-assist/rpc';
 import type { GatewayRouter } from '@manga-assist/rpc';
-import { freePort, spawnProcess, waitFor } from '@manga-assist/testing';
+import { freePort, spawnProcess, waitFor, within } from '@manga-assist/testing';
 import type { SpawnedProcess } from '@manga-assist/testing';
 
 jest.setTimeout(240_000);
@@ -25,19 +25,6 @@ const breakerOf = async (system: TestSystem, downstream: string) =>
 const readyz = async (system: TestSystem) => {
   const res = await fetch(`${system.urls['chat-gateway']}/readyz`, { signal: AbortSignal.timeout(5000) });
   return { status: res.status, body: (await res.json()) as { ready: boolean; degraded: string[] } };
-};
-
-/** A step that must finish in `ms`: a hang fails the test naming the step, not at the test timeout. */
-const within = async <T>(ms: number, what: string, step: Promise<T>): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`waited over ${ms} ms for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([step, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 };
 
 // Routed to Sonnet: a complex recommendation.
@@ -201,7 +188,7 @@ describe('DynamoDB (dynalite) stopped mid-run', () => {
     // Order questions are never cached: each one is a turn of its own.
     expect(done(await known.ask('where is my order number 1?'))).toMatchObject({ cached: false });
 
-    await within(20_000, 'dynalite to stop', system.stopDynamo());
+    await within(20_000, 'stopping dynalite', system.stopDynamo());
     // A session the gateway has never seen cannot be read: a minimal (empty) one answers, and says so.
     const fresh = await ChatClient.connect(wsUrl(system));
     const answer = done(await fresh.ask('where is my order number 2?'));
@@ -213,7 +200,7 @@ describe('DynamoDB (dynalite) stopped mid-run', () => {
     known.close();
     expect((await readyz(system)).status).toBe(200);
 
-    await within(20_000, 'dynalite to start again', system.startDynamo());
+    await within(20_000, 'starting dynalite again', system.startDynamo());
     await waitFor(async () => (await readyz(system)).body.degraded.length === 0, { timeoutMs: 30_000, intervalMs: 200, description: '/readyz without degradation' });
 
     // Every turn asked during the outage reaches DynamoDB once it is back.

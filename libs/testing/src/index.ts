@@ -1,5 +1,5 @@
 export { freePort, assertPortFree } from './free-port';
-export { waitFor } from './wait-for';
+export { waitFor, within } from './wait-for';
 export type { WaitForOptions } from './wait-for';
 export { testRedisUrl, uniquePrefix, deleteKeysWithPrefix } from './redis-keys';
 export { startDynalite } from './start-dynalite';

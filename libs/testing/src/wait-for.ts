@@ -21,7 +21,7 @@ export async function waitFor<T>(
     signal?.throwIfAborted();
     try {
       // An attempt that never settles (a request to a hung server) must not outlive the deadline.
-      const value = await settlesBy(fn(), deadline, description);
+      const value = await within(deadline - Date.now(), `an attempt at ${description}`, fn());
       if (value) return value as NonNullable<T>;
     } catch (error) {
       lastError = error;
@@ -34,12 +34,17 @@ export async function waitFor<T>(
   }
 }
 
-function settlesBy<T>(attempt: T | Promise<T>, deadline: number, description: string): Promise<T> {
+/** `step`, or a rejection naming `what` once `ms` have passed: a hung step fails instead of waiting forever. */
+export async function within<T>(ms: number, what: string, step: T | Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`an attempt at ${description} was still running at the deadline`)), Math.max(0, deadline - Date.now()));
+    timer = setTimeout(() => reject(new Error(`${what} was still running after ${ms} ms`)), Math.max(0, ms));
   });
-  return Promise.race([attempt, late]).finally(() => clearTimeout(timer));
+  try {
+    return await Promise.race([step, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // By shape rather than instanceof: errors from Node's own realm fail instanceof under Jest.
