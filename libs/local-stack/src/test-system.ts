@@ -108,14 +108,11 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
   // An app that exits before it is ready fails at once, quoting what it printed.
   const ready = async (url: string, child: SpawnedProcess, app: string) => {
     const quoted = () => `; its output:\n${child.output().slice(-3000)}`;
-    let up = false;
     const stopPolling = new AbortController();
     const exited = child.exited.then((exit) => {
-      if (up) return;
       stopPolling.abort();
       throw new Error(`${app} exited (code ${exit.code}, signal ${exit.signal}) before it was ready${quoted()}`);
     });
-    exited.catch(() => undefined);
     const polled = waitFor(async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200, {
       timeoutMs: readyTimeoutMs,
       intervalMs: 200,
@@ -124,8 +121,8 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
     }).catch((error: Error) => {
       throw new Error(`${error.message}${quoted()}`, { cause: error });
     });
+    // Once ready, a later exit settles a race already decided (and handled by it).
     await Promise.race([polled, exited]);
-    up = true;
   };
 
   const urls: Partial<Record<AppName, string>> = {};
