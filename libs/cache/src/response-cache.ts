@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import type { CacheScope, ModelProfile } from '@manga-assist/contracts';
 import { cacheKeyFor } from './cache-key';
+import type { CacheKey } from './cache-key';
 import { createLocalEntries } from './local-entries';
 import type { LocalEntries, LocalEntriesLogger } from './local-entries';
 import { cosine, createLsh } from './lsh';
@@ -139,18 +140,25 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const local: LocalEntries<StoredEntry> | undefined = options.local
     ? createLocalEntries({ redis, prefix: `${keyPrefix}e:`, decode, ...options.local })
     : undefined;
+  // The gateway asks `held` and then, on a miss, `lookup` for the same question and scope: the
+  // key (two hashes) is derived once per question, not twice.
+  let last: { question: string; scope: CacheScope; key: CacheKey } | undefined;
+  const keyOf = (question: string, scope: CacheScope): CacheKey => {
+    if (last?.question !== question || last.scope !== scope) last = { question, scope, key: cacheKeyFor(question, scope) };
+    return last.key;
+  };
   const exactHit = (entry: StoredEntry | null | undefined, normalized: string): CacheHit | null =>
     entry && entry.n === normalized ? { kind: 'exact', answer: entry.a, model: entry.m, similarity: 1, question: entry.q, createdAt: entry.t } : null;
 
   return {
     held(question, scope) {
       if (!local?.live) return null;
-      const key = cacheKeyFor(question, scope);
+      const key = keyOf(question, scope);
       return exactHit(local.held(entryKey(key.entryId)), key.normalized);
     },
 
     async lookup(question, scope) {
-      const key = cacheKeyFor(question, scope);
+      const key = keyOf(question, scope);
       const exactKey = entryKey(key.entryId);
       // One round trip, one script: the exact entry (most hits are the same question again), else
       // the entries sharing the most LSH buckets with the question within its scope.
