@@ -3,12 +3,16 @@
 //   2. the same kind of questions through the gateway over 50 open WebSockets (cache misses), each
 //      socket sending at a steady pace whatever the answers do (open loop, like wrk2: a slow answer
 //      cannot hold back the next question and hide itself);
-//   3. cache hits over the same sockets, paced the same way;
+//   3. cache hits over the same sockets, paced the same way, next to the transport floor: the same
+//      frames from a bare WebSocket server (tools/bench/echo-floor.cjs) over 50 sockets of its own,
+//      paced alike, so that what a hit costs above the floor is the gateway's own work;
 //   4. and 5. misses and hits again with every socket sending its next question as soon as the
 //      last is answered (closed loop): the machine saturated, for throughput, not for the targets.
 // "Added" latency is (2) minus (1) per percentile. CPU time per request is read from /proc for the
 // gateway and from INFO for Redis: steadier than latency on a shared machine.
 // Run: npm run bench:chat
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,8 +33,8 @@ import { segmentReport, writeSegmentReport } from './segment-report';
 
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 50);
 const PER_SOCKET = Number(process.env['BENCH_PER_SOCKET'] ?? 20);
-/** Phases to run (e.g. BENCH_PHASES=hit to profile cache hits alone): miss, hit, miss-closed, hit-closed. */
-const PHASES = new Set((process.env['BENCH_PHASES'] ?? 'miss,hit,miss-closed,hit-closed').split(','));
+/** Phases to run (e.g. BENCH_PHASES=hit to profile cache hits alone): miss, floor, hit, miss-closed, hit-closed. */
+const PHASES = new Set((process.env['BENCH_PHASES'] ?? 'miss,floor,hit,miss-closed,hit-closed').split(','));
 /** Where the per-segment report for the regression gate goes (npm run bench:gate compares it). */
 const REPORT_PATH = process.env['BENCH_REPORT'] ?? '.data/bench/chat.json';
 /** Open loop: each socket sends a question every this many ms (50 sockets: 100 misses/s, 500 hits/s). */
@@ -91,6 +95,18 @@ class Socket {
       this.ws.send(JSON.stringify({ action: 'sendMessage', requestId, text }));
     });
   }
+}
+
+/** The bare WebSocket server of the transport floor, started as its own process; resolves with its URL. */
+function startEchoFloor(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'echo-floor.cjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`echo-floor.cjs exited (code ${code}) before it was ready`)));
+    child.stdout!.on('data', (data: Buffer) => {
+      const port = /listening (\d+)/.exec(String(data))?.[1];
+      if (port) resolve({ url: `ws://127.0.0.1:${port}/ws`, child });
+    });
+  });
 }
 
 /** CPU seconds used so far by a process (user + system), from /proc. */
@@ -216,7 +232,7 @@ async function main() {
     if (PHASES.has('miss')) await direct(total, baseline, classifier, createProductSource(retriever));
 
     /** Open loop: every socket sends PER_SOCKET questions, one every `intervalMs`, offset evenly. */
-    const paced = (into: Histogram, intervalMs: number, ask: (s: number, k: number) => [string, string], cached: boolean, segmentsInto: Map<string, Histogram>) =>
+    const paced = (into: Histogram, intervalMs: number, ask: (s: number, k: number) => [string, string], cached: boolean, segmentsInto: Map<string, Histogram>, over: Socket[] = sockets) =>
       pool(CONCURRENCY, async (s) => {
         await sleep((intervalMs * s) / CONCURRENCY);
         const answers: Promise<void>[] = [];
@@ -224,7 +240,7 @@ async function main() {
           const [id, text] = ask(s, k);
           const t0 = performance.now();
           answers.push(
-            sockets[s]!.ask(id, text).then((frame) => {
+            over[s]!.ask(id, text).then((frame) => {
               into.recordValue(Math.round((performance.now() - t0) * 1000));
               recordSegments(frame, segmentsInto);
               expect(frame, cached);
@@ -259,6 +275,19 @@ async function main() {
     const cache = createResponseCache({ redis, embed: embedder.embedSync, dimensions: embedder.dimensions, keyPrefix: `${system.env['KEY_PREFIX']}rc:` });
     await cache.write({ question: hot, answer: 'This week the best sellers are …', model: 'haiku', scope: cacheScopeFor(classifier.classify(hot), hot), ttlSeconds: 600 });
     const hit = (tag: string) => (s: number, k: number): [string, string] => [`${tag}${s}-${k}`, hot];
+    // The floor: the same two frames per question from a server that does nothing else, paced alike.
+    const floor = histogram();
+    if (PHASES.has('floor')) {
+      const echo = await startEchoFloor();
+      try {
+        const echoSockets = await Promise.all(Array.from({ length: CONCURRENCY }, () => Socket.open(echo.url)));
+        await pool(CONCURRENCY, async (s) => void (await echoSockets[s]!.ask(`fw${s}`, hot)));
+        await paced(floor, HIT_INTERVAL_MS, hit('f'), true, new Map(), echoSockets);
+        for (const socket of echoSockets) socket.ws.close();
+      } finally {
+        echo.child.kill();
+      }
+    }
     const hits = histogram();
     const hitCpu = await measured('hit', total, () => paced(hits, HIT_INTERVAL_MS, hit('c'), true, hitSegments));
 
@@ -276,6 +305,7 @@ async function main() {
       table([
         ['model provider called directly (baseline)', baseline],
         ['gateway, cache miss (open loop)', misses],
+        ['bare WebSocket echo, a hit\'s frames (floor)', floor],
         ['gateway, cache hit (open loop)', hits],
         ['gateway, cache miss (closed loop, saturated)', missesClosed],
         ['gateway, cache hit (closed loop, saturated)', hitsClosed],
@@ -308,6 +338,10 @@ async function main() {
     console.log(table([...hitSegments.entries()].map(([name, h]) => [`  ${name}`, h] as [string, Histogram])));
     console.log(`\ngateway added latency on a miss: p50 ${added(50)} ms, p95 ${added(95)} ms, p99 ${added(99)} ms (target p99 ≤ 3 ms)`);
     console.log(`cache hit round trip: p99 ${(hits.getValueAtPercentile(99) / 1000).toFixed(2)} ms (target ≤ 2 ms)`);
+    if (floor.totalCount && hits.totalCount) {
+      const over = (p: number) => ((hits.getValueAtPercentile(p) - floor.getValueAtPercentile(p)) / 1000).toFixed(2);
+      console.log(`  of which above the bare WebSocket floor (p99 ${(floor.getValueAtPercentile(99) / 1000).toFixed(2)} ms): p50 ${over(50)} ms, p95 ${over(95)} ms, p99 ${over(99)} ms`);
+    }
     const throughput = (h: Histogram) => (h.totalCount ? `${Math.round(CONCURRENCY / (h.mean * 1e-6))}/s` : 'not run');
     console.log(`throughput when saturated: misses ${throughput(missesClosed)}, hits ${throughput(hitsClosed)}`);
     const rows: [string, Histogram][] = [
@@ -320,7 +354,8 @@ async function main() {
     console.log(`\nper-segment report for the regression gate: ${REPORT_PATH} (npm run bench:gate)`);
     if (errors.length) console.log(`\n${errors.length} unexpected answers, e.g. ${errors[0]}`);
   } finally {
-    // BENCH_GATEWAY_OUTPUT=file keeps what the gateway printed (with BENCH_NODE_OPTIONS=--trace-gc, its GC trace).
+    // BENCH_GATEWAY_OUTPUT=file keeps what the gateway printed (with
+    // BENCH_NODE_OPTIONS="--require ./tools/bench/gc-trace.cjs", its GC trace).
     if (process.env['BENCH_GATEWAY_OUTPUT']) writeFileSync(process.env['BENCH_GATEWAY_OUTPUT'], system.output('chat-gateway'));
     redis.disconnect();
     await system.stop();
