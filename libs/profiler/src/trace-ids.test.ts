@@ -9,6 +9,16 @@ describe('trace ids', () => {
     expect(newTraceId()).not.toBe(newTraceId());
   });
 
+  it('never repeats a random part, across many refills of its random pool', () => {
+    const randomParts = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const id = newTraceId();
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      randomParts.add(id.slice(8));
+    }
+    expect(randomParts.size).toBe(2000);
+  });
+
   it('converts to and from the X-Ray form', () => {
     const id = '5759e988bd862e3fe1be46a994272793';
     expect(toXRayTraceId(id)).toBe('1-5759e988-bd862e3fe1be46a994272793');
