@@ -292,32 +292,15 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
       const classification = clock.timeSync('intent', () => deps.classifier.classify(request.text));
       const scope = cacheScopeFor(classification, request.text);
-      const wasPrefetched = context.prefetched === true && context.session !== undefined;
-
-      // Retrieval and the session, in parallel (the session is usually prefetched already). What
-      // they degrade is reported only if the answer uses them.
-      const retrievalDegraded: string[] = [];
-      const retrieve = () =>
-        Promise.all([
-          clock.time('vector-search', () => findProducts(classification, request.text, context, retrievalDegraded)),
-          clock.time('session-load', () => loadSession(context, retrievalDegraded)),
-        ]);
-      let retrieval: ReturnType<typeof retrieve> | undefined;
 
       // 1. The response cache: a hit is streamed at once, with no model call.
       let hit = null;
       if (classification.risk === 'low' && ttl[classification.intent] > 0) {
         try {
           // An exact entry held in memory needs no Redis call (nor its breaker or bulkhead).
-          hit = await clock.time('cache-lookup', async () => {
-            const held = deps.cache.held(request.text, scope);
-            if (held) return held;
-            const lookup = guard('redis', () => deps.cache.lookup(request.text, scope), { idempotent: true });
-            // A question that goes to Redis is usually a miss: its retrieval starts now, beside the
-            // lookup, instead of after it (a semantic hit leaves the result unused).
-            retrieval = retrieve();
-            return lookup;
-          });
+          hit = await clock.time('cache-lookup', async () =>
+            deps.cache.held(request.text, scope) ?? guard('redis', () => deps.cache.lookup(request.text, scope), { idempotent: true }),
+          );
         } catch (error) {
           degraded.push('cache-unavailable');
           deps.policies?.recordFallback('redis', 'pass-through');
@@ -329,9 +312,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         clock.timeSync('enqueue', () =>
           handOff({ traceId, request, context, classification, scope, answer: hit.answer, model: 'cache', timings: clock.timings, degraded }),
         );
-        // A retrieval started beside the lookup is not waited for, and its timings are not the answer's.
-        const timings = retrieval ? { ...clock.timings } : clock.timings;
-        const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: true, model: 'cache', intent: classification.intent, timings };
+        const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: true, model: 'cache', intent: classification.intent, timings: clock.timings };
         if (degraded.length) frame.degraded = degraded;
         sink.done(frame);
         observe(clock.timings);
@@ -340,9 +321,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         return;
       }
 
-      // 2. Retrieval and the session: already under way when the cache was asked.
-      const [products, session] = await (retrieval ?? retrieve());
-      degraded.push(...retrievalDegraded);
+      // 2. Retrieval and the session, in parallel (the session is usually prefetched already).
+      const wasPrefetched = context.prefetched === true && context.session !== undefined;
+      const [products, session] = await Promise.all([
+        clock.time('vector-search', () => findProducts(classification, request.text, context, degraded)),
+        clock.time('session-load', () => loadSession(context, degraded)),
+      ]);
       if (wasPrefetched) {
         clock.set('prefetched', 1);
         context.prefetched = false;
