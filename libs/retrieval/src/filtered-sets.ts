@@ -36,50 +36,57 @@ export function createFilteredSets(items: readonly CatalogItem[], options: Filte
   const upcoming = Uint8Array.from(items, (item) => (item.synthetic.nextVolumeDate !== null ? 1 : 0));
 
   // The rarely set filters (category, language, demographic, genre) narrow the catalog to a few
-  // stable subsets: each is found once with matchesFilters and kept as positions, so a one-off
-  // price limit on top of it scans only that subset's typed-array columns.
-  const subsets = new Map<string, Int32Array>();
-  const subsetFor = (rest: ProductFilters): Int32Array | null => {
+  // stable subsets: each is found once with matchesFilters and kept as positions (to scan) and a
+  // membership mask (to admit), so a one-off price limit on top of it scans only that subset.
+  const subsets = new Map<string, { positions: Int32Array; member: Uint8Array }>();
+  const subsetFor = (rest: ProductFilters) => {
     const key = filtersKey(rest);
     if (key === '') return null;
-    let positions = subsets.get(key);
-    if (!positions) {
+    let subset = subsets.get(key);
+    if (!subset) {
       const found: number[] = [];
-      for (let i = 0; i < n; i++) if (matchesFilters(items[i] as CatalogItem, rest)) found.push(i);
-      positions = Int32Array.from(found);
+      const member = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        if (matchesFilters(items[i] as CatalogItem, rest)) {
+          found.push(i);
+          member[i] = 1;
+        }
+      }
+      subset = { positions: Int32Array.from(found), member };
       if (subsets.size >= maxEntries) subsets.clear();
-      subsets.set(key, positions);
+      subsets.set(key, subset);
     }
-    return positions;
+    return subset;
   };
 
+  // A set is its predicate over the columns, its count and (when small) its ids: nothing the size
+  // of the catalog is allocated per combination, so one-off price limits leave little for the GC.
   const compute = (filters: ProductFilters): FilteredSet => {
-    const mask = new Uint8Array(n);
     const max = filters.maxPriceJpy ?? Number.POSITIVE_INFINITY;
     const min = filters.minPriceJpy ?? Number.NEGATIVE_INFINITY;
     const needStock = filters.inStock === true;
     const needUpcoming = filters.upcomingRelease === true;
     const subset = subsetFor({ category: filters.category, language: filters.language, demographic: filters.demographic, genre: filters.genre });
-    const size = subset ? subset.length : n;
-    let count = 0;
-    for (let k = 0; k < size; k++) {
-      const i = subset ? (subset[k] as number) : k;
+    const passes = (i: number): boolean => {
       const p = price[i] as number;
-      if (p > max || p < min || (needStock && inStock[i] === 0) || (needUpcoming && upcoming[i] === 0)) continue;
-      mask[i] = 1;
+      return p <= max && p >= min && (!needStock || inStock[i] === 1) && (!needUpcoming || upcoming[i] === 1);
+    };
+    const size = subset ? subset.positions.length : n;
+    let count = 0;
+    let ids: string[] | null = [];
+    for (let k = 0; k < size; k++) {
+      const i = subset ? (subset.positions[k] as number) : k;
+      if (!passes(i)) continue;
       count += 1;
-    }
-    let ids: string[] | null = null;
-    if (count <= options.listLimit) {
-      ids = [];
-      for (let k = 0; k < size && ids.length < count; k++) {
-        const i = subset ? (subset[k] as number) : k;
-        if (mask[i]) ids.push((items[i] as CatalogItem).id);
+      if (ids) {
+        if (ids.length < options.listLimit) ids.push((items[i] as CatalogItem).id);
+        else ids = null;
       }
     }
+    const member = subset?.member;
     const admits = (id: string): boolean => {
       const position = positionById.get(id);
-      return position !== undefined && mask[position] === 1;
+      return position !== undefined && (!member || member[position] === 1) && passes(position);
     };
     return { count, ids, admits };
   };
