@@ -20,6 +20,16 @@ describe('chat-gateway configuration', () => {
     expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, CACHE_LOCAL_MAX_MB: 'lots' })).toThrow(/CACHE_LOCAL_MAX_MB/);
   });
 
+  it('searches the embedded HNSW index by default; OpenSearch needs its endpoint, and Titan needs OpenSearch', () => {
+    expect(loadConfig(gatewayConfigSchema, { CONTROL_TOKEN })).toMatchObject({ VECTOR_INDEX: 'hnsw', SEARCH_EMBEDDER: 'hashed', TITAN_EMBED_DIMENSIONS: 512 });
+    const opensearch = { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch', OPENSEARCH_ENDPOINT: 'https://abc.ap-northeast-1.aoss.amazonaws.com', SEARCH_EMBEDDER: 'titan' };
+    expect(loadConfig(gatewayConfigSchema, opensearch)).toMatchObject({ VECTOR_INDEX: 'opensearch', OPENSEARCH_INDEX: 'manga-products', SEARCH_EMBEDDER: 'titan' });
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch' })).toThrow('OPENSEARCH_ENDPOINT is required when VECTOR_INDEX=opensearch');
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, SEARCH_EMBEDDER: 'titan' })).toThrow(/SEARCH_EMBEDDER titan needs VECTOR_INDEX=opensearch/);
+    expect(() => loadConfig(gatewayConfigSchema, { ...opensearch, TITAN_EMBED_DIMENSIONS: '300' })).toThrow('TITAN_EMBED_DIMENSIONS must be 256, 512 or 1024 (got "300")');
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, VECTOR_INDEX: 'elastic' })).toThrow('VECTOR_INDEX must be hnsw or opensearch (got "elastic")');
+  });
+
   it('needs the shared control token', () => {
     expect(() => loadConfig(gatewayConfigSchema, {})).toThrow(/CONTROL_TOKEN is required/);
   });

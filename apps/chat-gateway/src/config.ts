@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awsShape, httpUrl, modelShape, nonNegativeInt, port, retrievalShape, serviceShape } from '@manga-assist/config';
+import { awsShape, checkSearchSettings, httpUrl, modelShape, nonNegativeInt, port, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { downstreamEnvShape } from '@manga-assist/resilience';
 
@@ -8,6 +8,7 @@ export const gatewayConfigSchema = z.object({
   ...awsShape,
   ...modelShape,
   ...retrievalShape,
+  ...searchShape,
   // <DOWNSTREAM>_TIMEOUT_MS, _BREAKER_*, _BULKHEAD, … for sonnet, haiku, vector search, DynamoDB, Redis.
   ...downstreamEnvShape,
   /** An OTLP/HTTP collector (e.g. the ADOT collector forwarding to X-Ray); unset: spans are not exported. */
@@ -20,5 +21,5 @@ export const gatewayConfigSchema = z.object({
   SCHEDULER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['prefetch-scheduler']}`),
   POST_PROCESSOR_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['post-processor']}`),
   HEALTH_CHECKER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['health-checker']}`),
-});
+}).superRefine(checkSearchSettings);
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

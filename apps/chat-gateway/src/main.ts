@@ -9,6 +9,7 @@ import {
   createTurnSequence,
   loadRetrieval,
   modelProviderConfig,
+  searchBackendConfig,
 } from '@manga-assist/chat';
 import type { ChatContext, ChatPipeline, ProductSource } from '@manga-assist/chat';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
@@ -50,6 +51,7 @@ async function main() {
   const dns = createDnsCache({ log: logger, registry });
   const dynamoPool = createConnectionPool({ name: 'dynamodb', lookup: dns.lookup, registry });
   const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
+  const searchPool = createConnectionPool({ name: 'search', lookup: dns.lookup, registry });
 
   const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger, registry });
   const endpoints = resolveAwsEndpoints(config);
@@ -79,7 +81,13 @@ async function main() {
   let pipeline: ChatPipeline | undefined;
   let products: ProductSource | undefined;
   const retrievalReady = (async () => {
-    const { retriever } = await loadRetrieval({ catalogPath: config.CATALOG_PATH, indexDir: config.INDEX_DIR, log: logger });
+    const { retriever } = await loadRetrieval({
+      catalogPath: config.CATALOG_PATH,
+      indexDir: config.INDEX_DIR,
+      log: logger,
+      search: searchBackendConfig(config),
+      pools: { search: searchPool, model: modelPool },
+    });
     products = createProductSource(retriever, trendingStore);
     pipeline = createChatPipeline({
       classifier: createClassifier(retriever),

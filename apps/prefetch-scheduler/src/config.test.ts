@@ -14,6 +14,11 @@ describe('prefetch-scheduler configuration', () => {
     );
   });
 
+  it('pre-computes with the same search settings as the gateway, checked the same way', () => {
+    expect(loadConfig(schedulerConfigSchema, { CONTROL_TOKEN }).VECTOR_INDEX).toBe('hnsw');
+    expect(() => loadConfig(schedulerConfigSchema, { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch' })).toThrow('OPENSEARCH_ENDPOINT is required when VECTOR_INDEX=opensearch');
+  });
+
   it('needs the shared control token', () => {
     expect(() => loadConfig(schedulerConfigSchema, {})).toThrow(/CONTROL_TOKEN is required/);
   });

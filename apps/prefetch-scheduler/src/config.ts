@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { createTask, validateDetailed } from 'node-cron';
-import { modelShape, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
+import { checkSearchSettings, modelShape, port, positiveInt, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { TASKS } from './tasks/task-defaults';
 import type { TaskName } from './tasks/task-defaults';
@@ -45,6 +45,7 @@ const shape = {
   ...serviceShape,
   ...modelShape,
   ...retrievalShape,
+  ...searchShape,
   AWS_REGION: z.string().min(1).default('ap-northeast-1'),
   LOCAL_STACK: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   SCHEDULER_PORT: port(DEFAULT_PORTS['prefetch-scheduler']),
@@ -58,6 +59,7 @@ const shape = {
 };
 
 export const schedulerConfigSchema = z.object(shape).superRefine((config, ctx) => {
+  checkSearchSettings(config, ctx);
   const values = config as Record<string, unknown>;
   for (const prefix of Object.values(TASK_ENV_PREFIX)) {
     const pattern = values[`${prefix}_CRON`] as string;

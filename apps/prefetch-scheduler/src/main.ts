@@ -7,6 +7,7 @@ import {
   createTrendingStore,
   loadRetrieval,
   modelProviderConfig,
+  searchBackendConfig,
   precomputeAnswers,
 } from '@manga-assist/chat';
 import { loadConfigOrExit } from '@manga-assist/config';
@@ -44,7 +45,13 @@ async function main() {
   // The catalog and index load in the background; the tasks start once they are there.
   let runner: TaskRunner | undefined;
   const loading = (async () => {
-    const { catalog, retriever } = await loadRetrieval({ catalogPath: config.CATALOG_PATH, indexDir: config.INDEX_DIR, log: logger });
+    const { catalog, retriever } = await loadRetrieval({
+      catalogPath: config.CATALOG_PATH,
+      indexDir: config.INDEX_DIR,
+      log: logger,
+      search: searchBackendConfig(config),
+      pools: { search: createConnectionPool({ name: 'search', lookup: dns.lookup, registry }), model: modelPool },
+    });
     const classifier = createClassifier(retriever);
     const products = createProductSource(retriever, trendingStore);
     const modelGateway = createModelGateway(model);

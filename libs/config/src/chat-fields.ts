@@ -48,3 +48,34 @@ export const retrievalShape = {
       return n;
     }),
 };
+
+/**
+ * Where product search runs (gateway and scheduler): the embedded HNSW index over the local catalog,
+ * or an OpenSearch Serverless collection (SigV4, service `aoss`) whose documents carry the product
+ * fields and an `embedding` made by SEARCH_EMBEDDER.
+ */
+export const searchShape = {
+  VECTOR_INDEX: z.enum(['hnsw', 'opensearch'], { error: 'must be hnsw or opensearch' }).default('hnsw'),
+  OPENSEARCH_ENDPOINT: httpUrl().optional(),
+  OPENSEARCH_INDEX: z.string().min(1).default('manga-products'),
+  SEARCH_EMBEDDER: z.enum(['hashed', 'titan'], { error: 'must be hashed or titan' }).default('hashed'),
+  TITAN_EMBED_MODEL_ID: z.string().min(1).default('amazon.titan-embed-text-v2:0'),
+  TITAN_EMBED_DIMENSIONS: z
+    .enum(['256', '512', '1024'], { error: 'must be 256, 512 or 1024' })
+    .default('512')
+    .transform((value) => Number(value) as 256 | 512 | 1024),
+};
+
+/** The combinations of search variables that cannot work, each reported on the variable to change. */
+export function checkSearchSettings(config: { VECTOR_INDEX: string; OPENSEARCH_ENDPOINT?: string; SEARCH_EMBEDDER: string }, ctx: z.RefinementCtx): void {
+  if (config.VECTOR_INDEX === 'opensearch' && !config.OPENSEARCH_ENDPOINT) {
+    ctx.addIssue({ code: 'custom', path: ['OPENSEARCH_ENDPOINT'], message: 'is required when VECTOR_INDEX=opensearch' });
+  }
+  if (config.VECTOR_INDEX === 'hnsw' && config.SEARCH_EMBEDDER === 'titan') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SEARCH_EMBEDDER'],
+      message: 'titan needs VECTOR_INDEX=opensearch: the embedded HNSW index is built with the hashed embedder',
+    });
+  }
+}

@@ -10,4 +10,4 @@ export {
   serviceShape,
 } from './service-fields';
 export type { AwsEndpoints } from './service-fields';
-export { modelShape, retrievalShape } from './chat-fields';
+export { checkSearchSettings, modelShape, retrievalShape, searchShape } from './chat-fields';

@@ -1,0 +1,79 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { awsRequestHandler } from '@manga-assist/pools';
+import type { ConnectionPool } from '@manga-assist/pools';
+import { createOpenSearchClient, createTitanEmbedder, OpenSearchVectorIndex } from '@manga-assist/retrieval';
+import type { AwsCredentials, Embedder, RetrievalLogger, TitanV2Dimensions, VectorIndex } from '@manga-assist/retrieval';
+
+/** The validated VECTOR_INDEX / OPENSEARCH_* / SEARCH_EMBEDDER / TITAN_* variables (see `searchShape`). */
+export interface SearchEnv {
+  VECTOR_INDEX: 'hnsw' | 'opensearch';
+  OPENSEARCH_ENDPOINT?: string;
+  OPENSEARCH_INDEX: string;
+  SEARCH_EMBEDDER: 'hashed' | 'titan';
+  TITAN_EMBED_MODEL_ID: string;
+  TITAN_EMBED_DIMENSIONS: TitanV2Dimensions;
+  BEDROCK_ENDPOINT?: string;
+  AWS_REGION: string;
+  LOCAL_STACK: boolean;
+}
+
+/** Where product search runs: the embedded HNSW index, or an OpenSearch Serverless collection. */
+export type SearchBackend =
+  | { kind: 'hnsw' }
+  | {
+      kind: 'opensearch';
+      endpoint: string;
+      index: string;
+      region: string;
+      /** Static credentials (a local stand-in endpoint); otherwise the AWS SDK's default chain. */
+      credentials?: AwsCredentials;
+      /** Questions are embedded by Titan on Bedrock; without it, by the hashed n-gram embedder. */
+      titan?: { modelId: string; dimensions: TitanV2Dimensions; endpoint?: string };
+    };
+
+export function searchBackendConfig(env: SearchEnv): SearchBackend {
+  if (env.VECTOR_INDEX === 'hnsw') return { kind: 'hnsw' };
+  if (!env.OPENSEARCH_ENDPOINT) throw new Error('OPENSEARCH_ENDPOINT is required when VECTOR_INDEX=opensearch');
+  return {
+    kind: 'opensearch',
+    endpoint: env.OPENSEARCH_ENDPOINT,
+    index: env.OPENSEARCH_INDEX,
+    region: env.AWS_REGION,
+    // A local stand-in endpoint accepts any signature, and a dev machine has no AWS profile.
+    credentials: env.LOCAL_STACK ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+    titan:
+      env.SEARCH_EMBEDDER === 'titan'
+        ? { modelId: env.TITAN_EMBED_MODEL_ID, dimensions: env.TITAN_EMBED_DIMENSIONS, endpoint: env.BEDROCK_ENDPOINT }
+        : undefined,
+  };
+}
+
+/** Keep-alive pools for the search's own calls: OpenSearch (`search`) and Titan (`model`). */
+export interface SearchPools {
+  search?: ConnectionPool;
+  model?: ConnectionPool;
+}
+
+/** The OpenSearch index and the embedder of its queries, for a `kind: 'opensearch'` backend. */
+export function createOpenSearchBackend(
+  backend: Extract<SearchBackend, { kind: 'opensearch' }>,
+  { pools = {}, log, hashedEmbedder }: { pools?: SearchPools; log: RetrievalLogger; hashedEmbedder: Embedder },
+): { index: VectorIndex; embedder: Embedder } {
+  const staticCredentials = backend.credentials;
+  const getCredentials = staticCredentials ? async () => staticCredentials : defaultProvider();
+  const client = createOpenSearchClient({ node: backend.endpoint, region: backend.region, getCredentials, pool: pools.search });
+  const index = new OpenSearchVectorIndex({ client, index: backend.index, log });
+  if (!backend.titan) return { index, embedder: hashedEmbedder };
+  const bedrock = new BedrockRuntimeClient({
+    region: backend.region,
+    ...(backend.titan.endpoint === undefined ? {} : { endpoint: backend.titan.endpoint }),
+    ...(staticCredentials === undefined ? {} : { credentials: staticCredentials }),
+    // One attempt: the vector-search policy decides about retries.
+    maxAttempts: 1,
+    // HTTP/1.1 (the SDK's default HTTP/2 is refused by proxies and local stand-ins), pooled when a pool is given.
+    requestHandler: pools.model ? awsRequestHandler(pools.model) : new NodeHttpHandler(),
+  });
+  return { index, embedder: createTitanEmbedder({ client: bedrock, modelId: backend.titan.modelId, dimensions: backend.titan.dimensions }) };
+}
