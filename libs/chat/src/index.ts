@@ -10,7 +10,7 @@ export type { TurnSequence } from './turn-sequence';
 export { createModelGateway } from './model-gateway';
 export { modelProviderConfig } from './model-config';
 export type { ModelEnv } from './model-config';
-export { searchBackendConfig } from './search-backend';
+export { createOpenSearchBackend, searchBackendConfig } from './search-backend';
 export type { SearchBackend, SearchEnv, SearchPools } from './search-backend';
 export { createClassifier, createProductSource } from './retrieval-adapters';
 export { selectProducts } from './select-products';

@@ -1,5 +1,6 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { Client } from '@opensearch-project/opensearch';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsRequestHandler } from '@manga-assist/pools';
 import type { ConnectionPool } from '@manga-assist/pools';
@@ -56,16 +57,19 @@ export interface SearchPools {
   model?: ConnectionPool;
 }
 
-/** The OpenSearch index and the embedder of its queries, for a `kind: 'opensearch'` backend. */
+/**
+ * The collection's client, the vector index over it and the embedder of its queries, for a
+ * `kind: 'opensearch'` backend (the apps search through it; the catalog loader writes with it).
+ */
 export function createOpenSearchBackend(
   backend: Extract<SearchBackend, { kind: 'opensearch' }>,
   { pools = {}, log, hashedEmbedder }: { pools?: SearchPools; log: RetrievalLogger; hashedEmbedder: Embedder },
-): { index: VectorIndex; embedder: Embedder } {
+): { client: Client; index: VectorIndex; embedder: Embedder } {
   const staticCredentials = backend.credentials;
   const getCredentials = staticCredentials ? async () => staticCredentials : defaultProvider();
   const client = createOpenSearchClient({ node: backend.endpoint, region: backend.region, getCredentials, pool: pools.search });
   const index = new OpenSearchVectorIndex({ client, index: backend.index, log });
-  if (!backend.titan) return { index, embedder: hashedEmbedder };
+  if (!backend.titan) return { client, index, embedder: hashedEmbedder };
   const bedrock = new BedrockRuntimeClient({
     region: backend.region,
     ...(backend.titan.endpoint === undefined ? {} : { endpoint: backend.titan.endpoint }),
@@ -75,5 +79,5 @@ export function createOpenSearchBackend(
     // HTTP/1.1 (the SDK's default HTTP/2 is refused by proxies and local stand-ins), pooled when a pool is given.
     requestHandler: pools.model ? awsRequestHandler(pools.model) : new NodeHttpHandler(),
   });
-  return { index, embedder: createTitanEmbedder({ client: bedrock, modelId: backend.titan.modelId, dimensions: backend.titan.dimensions }) };
+  return { client, index, embedder: createTitanEmbedder({ client: bedrock, modelId: backend.titan.modelId, dimensions: backend.titan.dimensions }) };
 }

@@ -38,3 +38,5 @@ export { filtersKey, hasFilters, matchesFilters } from './product-filters';
 export { toProductSummary } from './product-summary';
 export { itemEmbeddingText } from './item-text';
 export type { RetrievalLogger } from './logger';
+export { indexCatalogInOpenSearch, productDocument } from './opensearch-indexer';
+export type { IndexCatalogOptions, IndexCatalogResult } from './opensearch-indexer';
