@@ -42,17 +42,19 @@ describe('npm run catalog:index-opensearch', () => {
     catalogPath = path.join(dir, 'catalog.jsonl.gz');
     const catalog = await loadCatalog();
     writeFileSync(catalogPath, gzipSync(catalog.items.slice(0, 30).map((item) => JSON.stringify(item)).join('\n') + '\n'));
-    collection = await startTestServer((req, res) => {
+    collection = await startTestServer((req, res): void => {
       const target = decodeURIComponent(req.url.split('?')[0]!.slice(1));
       if (target === '_bulk') {
         const docs = req.body.split('\n').filter((line) => line !== '').length / 2;
         loaded += docs;
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ took: 1, errors: false, items: Array.from({ length: docs }, () => ({ index: { status: 201 } })) }));
+        res.end(JSON.stringify({ took: 1, errors: false, items: Array.from({ length: docs }, () => ({ index: { status: 201 } })) }));
+        return;
       }
       if (req.method === 'PUT') indexes.add(target);
       res.writeHead(req.method === 'HEAD' && !indexes.has(target) ? 404 : 200, { 'content-type': 'application/json' });
-      res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ acknowledged: true }));
+      if (req.method === 'HEAD') res.end();
+      else res.end(JSON.stringify({ acknowledged: true }));
     });
   });
   afterAll(async () => {

@@ -20,11 +20,11 @@ interface FakeCollection {
 async function startFakeCollection(): Promise<FakeCollection> {
   const indexes = new Set<string>();
   const refuse = new Set<string>();
-  const json = (res: ServerResponse, status: number, body: unknown) => {
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const server = await startTestServer((req: RecordedRequest, res) => {
+  const server = await startTestServer((req: RecordedRequest, res): void => {
     const path = req.url.split('?')[0]!;
     if (path === '/_bulk') {
       const lines = req.body.split('\n').filter((line) => line !== '');
@@ -38,7 +38,8 @@ async function startFakeCollection(): Promise<FakeCollection> {
     const index = decodeURIComponent(path.slice(1));
     if (req.method === 'HEAD') {
       res.writeHead(indexes.has(index) ? 200 : 404);
-      return res.end();
+      res.end();
+      return;
     }
     if (req.method === 'PUT') {
       indexes.add(index);
