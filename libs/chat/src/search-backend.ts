@@ -31,22 +31,32 @@ export type SearchBackend =
       /** Static credentials (a local stand-in endpoint); otherwise the AWS SDK's default chain. */
       credentials?: AwsCredentials;
       /** Questions are embedded by Titan on Bedrock; without it, by the hashed n-gram embedder. */
-      titan?: { modelId: string; dimensions: TitanV2Dimensions; endpoint?: string };
+      titan?: { modelId: string; dimensions: TitanV2Dimensions; endpoint?: string; credentials?: AwsCredentials };
     };
+
+const LOCAL_CREDENTIALS: AwsCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const isAwsHost = (url: string) => /\.amazonaws\.com(\.cn)?$/.test(new URL(url).hostname);
 
 export function searchBackendConfig(env: SearchEnv): SearchBackend {
   if (env.VECTOR_INDEX === 'hnsw') return { kind: 'hnsw' };
   if (!env.OPENSEARCH_ENDPOINT) throw new Error('OPENSEARCH_ENDPOINT is required when VECTOR_INDEX=opensearch');
+  // A local stand-in endpoint accepts any signature, and a dev machine has no AWS profile; an AWS
+  // endpoint always gets the default chain's credentials, whatever LOCAL_STACK says.
+  const localStandIn = (endpoint: string | undefined) => env.LOCAL_STACK && endpoint !== undefined && !isAwsHost(endpoint);
   return {
     kind: 'opensearch',
     endpoint: env.OPENSEARCH_ENDPOINT,
     index: env.OPENSEARCH_INDEX,
     region: env.AWS_REGION,
-    // A local stand-in endpoint accepts any signature, and a dev machine has no AWS profile.
-    credentials: env.LOCAL_STACK ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+    credentials: localStandIn(env.OPENSEARCH_ENDPOINT) ? LOCAL_CREDENTIALS : undefined,
     titan:
       env.SEARCH_EMBEDDER === 'titan'
-        ? { modelId: env.TITAN_EMBED_MODEL_ID, dimensions: env.TITAN_EMBED_DIMENSIONS, endpoint: env.BEDROCK_ENDPOINT }
+        ? {
+            modelId: env.TITAN_EMBED_MODEL_ID,
+            dimensions: env.TITAN_EMBED_DIMENSIONS,
+            endpoint: env.BEDROCK_ENDPOINT,
+            credentials: localStandIn(env.BEDROCK_ENDPOINT) ? LOCAL_CREDENTIALS : undefined,
+          }
         : undefined,
   };
 }
@@ -73,7 +83,7 @@ export function createOpenSearchBackend(
   const bedrock = new BedrockRuntimeClient({
     region: backend.region,
     ...(backend.titan.endpoint === undefined ? {} : { endpoint: backend.titan.endpoint }),
-    ...(staticCredentials === undefined ? {} : { credentials: staticCredentials }),
+    ...(backend.titan.credentials === undefined ? {} : { credentials: backend.titan.credentials }),
     // One attempt: the vector-search policy decides about retries.
     maxAttempts: 1,
     // HTTP/1.1 (the SDK's default HTTP/2 is refused by proxies and local stand-ins), pooled when a pool is given.
