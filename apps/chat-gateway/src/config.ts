@@ -16,6 +16,8 @@ export const gatewayConfigSchema = z.object({
   GATEWAY_PORT: port(DEFAULT_PORTS['chat-gateway']),
   /** Tokens after the first are sent together at most this often (ms); 0 joins only same-tick tokens. */
   TOKEN_FLUSH_MS: nonNegativeInt(16),
+  /** Answers are handed to the post-processor together, one job per this many ms (0: per event-loop turn). */
+  ANSWER_BATCH_MS: nonNegativeInt(10),
   /** MiB of exact cache entries held in memory, kept correct by Redis invalidations; 0 = every lookup asks Redis. */
   CACHE_LOCAL_MAX_MB: nonNegativeInt(64),
   SCHEDULER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['prefetch-scheduler']}`),

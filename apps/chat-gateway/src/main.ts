@@ -102,6 +102,7 @@ async function main() {
       log: logger,
       policies,
       profiler,
+      answerBatchMs: config.ANSWER_BATCH_MS,
     });
   })();
   retrievalReady.catch((error: unknown) => logger.error({ err: error }, 'catalog or index failed to load'));
@@ -137,6 +138,7 @@ async function main() {
       await retrievalReady;
       return pipeline!.handle(...args);
     },
+    drainAnswers: () => pipeline?.drainAnswers(),
   };
   let sockets: ChatSocketServer | undefined;
   // A guardrail revision reaches whichever gateway instance holds the connection (Redis pub/sub).
@@ -207,12 +209,18 @@ async function main() {
     },
     shutdown: [
       { name: 'revisions', run: () => revisions.close() },
-      { name: 'jobs', run: () => producer.flush(5000).then(() => producer.close()) },
+      {
+        name: 'jobs',
+        run: () => {
+          lazyPipeline.drainAnswers();
+          return producer.flush(5000).then(() => producer.close());
+        },
+      },
       { name: 'model', run: () => model.close() },
       { name: 'cache', run: () => cache.close() },
       { name: 'redis', run: () => redis.close() },
       { name: 'dynamodb', run: () => dynamo.destroy() },
-      { name: 'pools', run: () => [dynamoPool, modelPool].forEach((p) => p.destroy()) },
+      { name: 'pools', run: () => [dynamoPool, modelPool, searchPool].forEach((p) => p.destroy()) },
       { name: 'tracing', run: () => tracing.shutdown() },
       { name: 'policies', run: () => policies.dispose() },
     ],

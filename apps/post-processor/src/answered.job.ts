@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import type { AnsweredJob } from '@manga-assist/contracts';
 import type { JobsOptions } from 'bullmq';
 import { answerJobs } from '@manga-assist/chat';
 import type { DerivedQueueName } from '@manga-assist/chat';
@@ -17,15 +18,16 @@ interface BulkJob {
 }
 
 /**
- * Fans one answered job out into the kinds' own queues (cache write, guardrail check, analytics,
- * audit, session turn), each job with its queue's options and its content-derived id. A fan-out
- * that runs again (a retry after a partial add, a re-run after a crash) adds nothing twice: Redis
- * keeps the job already there under that id. A derived payload that breaks its schema fails the
- * answered job at once, before anything is added.
+ * Fans answers out into the kinds' own queues (cache write, guardrail check, analytics, audit,
+ * session turn), each job with its queue's options and its content-derived id. A fan-out that runs
+ * again (a retry after a partial add, a re-run after a crash) adds nothing twice: Redis keeps the
+ * job already there under that id. A derived payload that breaks its schema fails the job at once,
+ * before anything is added. The jobs of several answers go to each queue in one bulk add, in the
+ * answers' order (a session's turns stay in the order they were given).
  */
-export function createAnsweredJob({ queues }: AnsweredJobDeps): JobHandler<'answered'> {
-  return async (answered) => {
-    const byQueue = new Map<DerivedQueueName, BulkJob[]>();
+async function fanOut(answers: readonly AnsweredJob[], { queues }: AnsweredJobDeps): Promise<{ jobIds: (string | undefined)[] }> {
+  const byQueue = new Map<DerivedQueueName, BulkJob[]>();
+  for (const answered of answers) {
     for (const job of answerJobs(answered)) {
       const parsed = JOB_SCHEMAS[job.name].safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload derived from answered ${answered.traceId}: ${parsed.error.message}`);
@@ -33,7 +35,17 @@ export function createAnsweredJob({ queues }: AnsweredJobDeps): JobHandler<'answ
       bulk.push({ name: job.name, data: parsed.data, opts: jobOptionsFor(job.name, jobIdFor(job.name, job.data)) });
       byQueue.set(job.name, bulk);
     }
-    await Promise.all([...byQueue].map(([name, jobs]) => queues.get(name).addBulk(jobs)));
-    return { jobIds: [...byQueue.values()].flat().map((j) => j.opts.jobId) };
-  };
+  }
+  await Promise.all([...byQueue].map(([name, jobs]) => queues.get(name).addBulk(jobs)));
+  return { jobIds: [...byQueue.values()].flat().map((j) => j.opts.jobId) };
+}
+
+/** One answer per job (what gateways before answered-batch hand over, and their dead letters). */
+export function createAnsweredJob(deps: AnsweredJobDeps): JobHandler<'answered'> {
+  return (answered) => fanOut([answered], deps);
+}
+
+/** Several answers per job, as the gateway hands them over. */
+export function createAnsweredBatchJob(deps: AnsweredJobDeps): JobHandler<'answered-batch'> {
+  return (batch) => fanOut(batch.answers, deps);
 }

@@ -21,13 +21,13 @@ describe('post-processor configuration', () => {
 
 describe('post-processor queues and workers', () => {
   it('drains every queue by default, or the ones listed once each', () => {
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered']);
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'audit, analytics,audit' }).QUEUES).toEqual(['audit', 'analytics', 'answered']);
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered', 'answered-batch']);
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'audit, analytics,audit' }).QUEUES).toEqual(['audit', 'analytics', 'answered', 'answered-batch']);
   });
 
-  it('always drains the answered queue, which feeds every other queue', () => {
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'session-update' }).QUEUES).toEqual(['session-update', 'answered']);
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'answered' }).QUEUES).toEqual(['answered']);
+  it('always drains the answered queues, which feed every other queue', () => {
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'session-update' }).QUEUES).toEqual(['session-update', 'answered', 'answered-batch']);
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'answered' }).QUEUES).toEqual(['answered', 'answered-batch']);
   });
 
   it('stops at start on a queue it does not know, naming QUEUES', () => {

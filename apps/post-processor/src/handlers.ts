@@ -1,7 +1,7 @@
 import type { JobHandler, QueueName } from '@manga-assist/queue';
 import { createAnalyticsJob } from './analytics.job';
 import type { AnalyticsJobDeps } from './analytics.job';
-import { createAnsweredJob } from './answered.job';
+import { createAnsweredBatchJob, createAnsweredJob } from './answered.job';
 import type { AnsweredJobDeps } from './answered.job';
 import { createAuditJob } from './audit.job';
 import type { AuditJobDeps } from './audit.job';
@@ -32,5 +32,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     analytics: createAnalyticsJob(deps.analytics),
     audit: createAuditJob(deps.audit),
     answered: createAnsweredJob(deps.answered),
+    'answered-batch': createAnsweredBatchJob(deps.answered),
   };
 }

@@ -7,7 +7,7 @@ import type { AnsweredJob } from '@manga-assist/contracts';
 import { QUEUE_SETTINGS, createJobProducer, createJobWorker, createQueueSet, jobIdFor, jobOptionsFor } from '@manga-assist/queue';
 import type { JobProducer, QueueName, QueueSet } from '@manga-assist/queue';
 import { createTestLogger, deleteKeysWithPrefix, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
-import { createAnsweredJob } from '../src/answered.job';
+import { createAnsweredBatchJob, createAnsweredJob } from '../src/answered.job';
 
 jest.setTimeout(30_000);
 
@@ -42,15 +42,19 @@ describe('answered fan-out', () => {
   let queues: QueueSet;
   let producer: JobProducer;
   let worker: Worker;
+  let batchWorker: Worker;
 
   beforeAll(() => {
     queues = createQueueSet({ redisUrl: testRedisUrl(), prefix });
     producer = createJobProducer({ redisUrl: testRedisUrl(), prefix, log: createTestLogger() });
     worker = createJobWorker('answered', createAnsweredJob({ queues }), { redisUrl: testRedisUrl(), prefix });
     void worker.run();
+    batchWorker = createJobWorker('answered-batch', createAnsweredBatchJob({ queues }), { redisUrl: testRedisUrl(), prefix });
+    void batchWorker.run();
   });
   afterAll(async () => {
     await worker.close();
+    await batchWorker.close();
     await producer.close();
     await queues.close();
     await deleteKeysWithPrefix(redis, `${prefix}:`);
@@ -100,5 +104,26 @@ describe('answered fan-out', () => {
     const counts = await Promise.all(DERIVED.map(async (q) => [q, (await jobsOf(q, job.traceId)).length] as const));
     expect(Object.fromEntries(counts)).toEqual({ 'cache-write': 0, 'guardrail-check': 0, analytics: 1, audit: 1, 'session-update': 1 });
     expect((await jobsOf('analytics', job.traceId))[0]!.data).toMatchObject({ model: 'cache', cached: true });
+  });
+
+  it('fans out every answer of an answered-batch job as it would a lone one', async () => {
+    const first = answered({ turn: { ...answered().turn, seq: 7 } });
+    const second = answered({ model: 'cache', cacheTtlSeconds: 0, turn: { ...answered().turn, seq: 8 } });
+    const batch = { batchId: first.traceId, answers: [first, second] };
+    producer.enqueue('answered-batch', batch);
+    expect(jobIdFor('answered-batch', batch)).toBe(`answered-batch.${first.traceId}`);
+    await waitFor(async () => (await queues.get('answered-batch').getJobState(jobIdFor('answered-batch', batch))) === 'completed', { timeoutMs: 10_000 });
+
+    for (const job of [first, second]) {
+      for (const derived of answerJobs(job)) expect(await jobsOf(derived.name, job.traceId)).toHaveLength(1);
+    }
+    expect(await jobsOf('cache-write', second.traceId)).toHaveLength(0);
+    // Each turn reaches the session-update queue with the number the gateway gave it.
+    const seqOf = async (job: AnsweredJob) => ((await jobsOf('session-update', job.traceId))[0]!.data as { turn: { seq: number } }).turn.seq;
+    expect([await seqOf(first), await seqOf(second)]).toEqual([7, 8]);
+
+    // Run again (a retry after a partial add): nothing is added twice.
+    await createAnsweredBatchJob({ queues })(batch, {} as Job);
+    for (const queue of DERIVED) for (const job of [first, second]) expect((await jobsOf(queue, job.traceId)).length).toBeLessThanOrEqual(1);
   });
 });

@@ -18,6 +18,7 @@ import type { DownstreamName, DownstreamPolicies } from '@manga-assist/resilienc
 import { Counter, Histogram } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
 import type { ClassifierPort, ModelGateway, ProductSource, SessionSource, SessionView } from './ports';
+import { createAnswerBatcher } from './answer-batcher';
 import { createRecentResults } from './recent-results';
 import { SEGMENTS, SegmentClock } from './segment-clock';
 import { selectProducts } from './select-products';
@@ -68,6 +69,11 @@ export interface ChatPipelineDeps {
   policies?: DownstreamPolicies;
   /** Per-segment latency histograms, budgets and spans. */
   profiler?: RequestProfiler;
+  /**
+   * How long answers are gathered into one answered-batch job (ms); 0: only those of the same
+   * event-loop turn. Default 10.
+   */
+  answerBatchMs?: number;
   /** Seconds a fresh answer stays in the response cache, per intent; 0 = never cached. */
   cacheTtlSeconds?: Partial<Record<Intent, number>>;
   topK?: number;
@@ -117,6 +123,8 @@ export function cacheScopeFor(classification: Classification, text: string): Cac
 
 export interface ChatPipeline {
   handle(request: ChatRequest, context: ChatContext, sink: ChatSink, signal?: AbortSignal): Promise<void>;
+  /** Hands over the answers gathered so far, and each later one at once (at shutdown, before the producer flushes). */
+  drainAnswers(): void;
 }
 
 export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
@@ -143,6 +151,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   });
 
   const recentResults = createRecentResults();
+  const answers = createAnswerBatcher({ producer: deps.producer, windowMs: deps.answerBatchMs ?? 10 });
   const noSignal = new AbortController().signal;
   /**
    * Runs a downstream call under its policy (breaker, bulkhead, timeout), when there is one. Reads
@@ -219,8 +228,9 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   /**
-   * Hands the answer over to the post-processor as one job, without waiting: it derives the cache
-   * write, guardrail check, analytics event, audit record and session turn from it (answerJobs).
+   * Hands the answer over to the post-processor without waiting, gathered with the other answers of
+   * the next few milliseconds into one answered-batch job: it derives the cache write, guardrail
+   * check, analytics event, audit record and session turn of each (answerJobs).
    */
   function handOff(args: {
     traceId: string;
@@ -249,7 +259,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       .then(
         (seq) => {
           const turn: ChatTurn = { seq, requestId: request.requestId, user: request.text, assistant: answer, intent: classification.intent, at };
-          deps.producer.enqueue('answered', {
+          answers.add({
             traceId,
             at,
             requestId: request.requestId,
@@ -284,6 +294,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   return {
+    drainAnswers: () => answers.drain(),
     async handle(request, context, sink, signal) {
       const clock = new SegmentClock();
       clock.set('validate', request.validateMs);

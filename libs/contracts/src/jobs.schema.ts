@@ -105,3 +105,18 @@ export const AnsweredJobSchema = z.object({
   turn: ChatTurnSchema,
 });
 export type AnsweredJob = z.infer<typeof AnsweredJobSchema>;
+
+/** Most answers one answered-batch job carries. */
+export const MAX_ANSWERS_PER_BATCH = 100;
+
+/**
+ * Several answers handed over as one job: the gateway gathers the answers of a few milliseconds,
+ * so a busy gateway makes one queue write for many answers instead of one each. The post-processor
+ * fans each answer out exactly as it does a lone answered job.
+ */
+export const AnsweredBatchJobSchema = z.object({
+  /** The first answer's trace id: the batch's id, so handing the same batch over twice adds it once. */
+  batchId: TraceIdSchema,
+  answers: z.array(AnsweredJobSchema).min(1).max(MAX_ANSWERS_PER_BATCH),
+});
+export type AnsweredBatchJob = z.infer<typeof AnsweredBatchJobSchema>;

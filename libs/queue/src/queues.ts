@@ -2,6 +2,7 @@ import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import {
   AnalyticsEventSchema,
+  AnsweredBatchJobSchema,
   AnsweredJobSchema,
   AuditJobSchema,
   CacheWriteJobSchema,
@@ -24,6 +25,8 @@ export const QUEUES = {
    * fans it out into their queues (each kind keeps its own retries and concurrency).
    */
   answered: 'answered',
+  /** Several answers in one job (what the gateway hands over); fanned out answer by answer. */
+  answeredBatch: 'answered-batch',
   /** Jobs that used up their attempts (no worker drains it; see dead-letter-queue.ts). */
   deadLetter: 'dead-letter',
 } as const;
@@ -40,6 +43,7 @@ export const JOB_SCHEMAS = {
   analytics: AnalyticsEventSchema,
   audit: AuditJobSchema,
   answered: AnsweredJobSchema,
+  'answered-batch': AnsweredBatchJobSchema,
 } as const satisfies Record<QueueName, z.ZodType>;
 
 export type JobData<N extends QueueName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
@@ -49,7 +53,7 @@ export type JobData<N extends QueueName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
  * acknowledgement, a replay from the spill buffer) never doubles its effect.
  */
 export function jobIdFor<N extends QueueName>(name: N, data: JobData<N>): string {
-  const key = 'traceId' in data ? data.traceId : data.eventId;
+  const key = 'batchId' in data ? data.batchId : 'traceId' in data ? data.traceId : data.eventId;
   return `${name}.${key}`;
 }
 
@@ -77,6 +81,7 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   // A fan-out only adds jobs to Redis: many in flight at once, quick retries like the other
   // Redis-only kinds.
   answered: { attempts: 5, backoffMs: 200, concurrency: 50 },
+  'answered-batch': { attempts: 5, backoffMs: 200, concurrency: 20 },
 };
 
 /**
