@@ -97,7 +97,8 @@ async function main() {
       model: createModelGateway(model),
       route: routeModel,
       producer,
-      sequence: createTurnSequence({ redis: redis.redis, keyPrefix: config.KEY_PREFIX }),
+      // Turns are numbered a few milliseconds at a time (one script call), within the answers' own window.
+      sequence: createTurnSequence({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, batchWindowMs: Math.min(5, config.ANSWER_BATCH_MS) }),
       registry,
       log: logger,
       policies,

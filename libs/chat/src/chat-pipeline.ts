@@ -254,11 +254,20 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     // The session turn needs its place in the session: numbered from a shared counter (several
     // gateway instances may serve one session), then handed over with the rest of the answer.
     const knownLastSeq = context.session?.lastSeq ?? 0;
+    // Keep the connection's own view current at once, so the next message has this turn in its
+    // history before it is numbered (a few milliseconds) and long before the post-processor stores it.
+    // Until then it holds the number it most likely gets (history is ordered by number).
+    const session = context.session ?? { sessionId: context.sessionId, lastSeq: 0, turns: [], summary: '' };
+    const likelySeq = Math.max(session.lastSeq, session.turns.at(-1)?.seq ?? 0) + 1;
+    const turn: ChatTurn = { seq: likelySeq, requestId: request.requestId, user: request.text, assistant: answer, intent: classification.intent, at };
+    session.turns = [...session.turns, turn].slice(-5);
+    context.session = session;
     void deps.sequence
       .next(context.sessionId, knownLastSeq)
       .then(
         (seq) => {
-          const turn: ChatTurn = { seq, requestId: request.requestId, user: request.text, assistant: answer, intent: classification.intent, at };
+          turn.seq = seq;
+          session.lastSeq = Math.max(session.lastSeq, seq);
           answers.add({
             traceId,
             at,
@@ -275,14 +284,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
             cacheTtlSeconds,
             timings,
             degraded,
-            turn,
+            turn: { ...turn },
           });
-          // Keep the connection's own view current, so the next message has this turn in its history
-          // before the post-processor has stored it.
-          const session = context.session ?? { sessionId: context.sessionId, lastSeq: 0, turns: [], summary: '' };
-          session.turns = [...session.turns, turn].slice(-5);
-          session.lastSeq = Math.max(session.lastSeq, seq);
-          context.session = session;
         },
         (error: unknown) => {
           deps.log.error({ err: (error as Error).message, sessionId: context.sessionId, traceId }, 'session turn could not be numbered: answer not handed over');

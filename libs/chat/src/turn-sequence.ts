@@ -6,21 +6,39 @@ export interface TurnSequence {
   next(sessionId: string, knownLastSeq: number): Promise<number>;
 }
 
-/** KEYS[1]: the counter; ARGV: the seed when Redis has no counter, the TTL in seconds. */
-const NEXT_TURN_SCRIPT = `
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')
-local seq = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return seq
+/**
+ * KEYS: one counter per turn to number (a session twice for two of its turns); ARGV: the seed of
+ * each (used when Redis has no counter), then the TTL in seconds. Returns the turns' numbers in
+ * order: one call numbers a whole batch, atomically.
+ */
+const NEXT_TURNS_SCRIPT = `
+local ttl = ARGV[#ARGV]
+local numbers = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[i], 'EX', ttl, 'NX')
+  numbers[i] = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ttl)
+end
+return numbers
 `;
 
 interface ScriptedRedis extends Redis {
-  mangaAssistNextTurn(key: string, seed: number, ttlSeconds: number): Promise<number>;
+  mangaAssistNextTurns(...keysThenArgs: (string | number)[]): Promise<number[]>;
+}
+
+interface Waiting {
+  key: string;
+  seed: number;
+  resolve(seq: number): void;
+  reject(error: unknown): void;
 }
 
 /**
  * A Redis counter per session (seeded from the stored session when Redis has none), retried while
- * Redis is away so a turn waits for its number rather than being lost or numbered twice.
+ * Redis is away so a turn waits for its number rather than being lost or numbered twice. The turns
+ * asked for within `batchWindowMs` are numbered by one script call: on a busy gateway one Redis
+ * call serves many answers. The counters of a batch are different keys, so they must live on one
+ * Redis node (as the response cache's must).
  */
 export function createTurnSequence({
   redis,
@@ -28,28 +46,60 @@ export function createTurnSequence({
   ttlSeconds = 7 * 24 * 3600,
   retryMs = 500,
   maxWaitMs = 10 * 60_000,
+  batchWindowMs = 5,
+  maxBatch = 100,
 }: {
   redis: Redis;
   keyPrefix?: string;
   ttlSeconds?: number;
   retryMs?: number;
   maxWaitMs?: number;
+  /** How long the first turn of a batch waits for others; 0: the turns of one event-loop turn. */
+  batchWindowMs?: number;
+  maxBatch?: number;
 }): TurnSequence {
-  // One script call (atomic, like the MULTI it replaces, without its five commands and pipeline).
-  redis.defineCommand('mangaAssistNextTurn', { numberOfKeys: 1, lua: NEXT_TURN_SCRIPT });
+  redis.defineCommand('mangaAssistNextTurns', { lua: NEXT_TURNS_SCRIPT });
   const scripted = redis as ScriptedRedis;
-  return {
-    async next(sessionId, knownLastSeq) {
-      const key = `${keyPrefix}turn-seq:${sessionId}`;
-      const deadline = Date.now() + maxWaitMs;
-      for (;;) {
-        try {
-          return Number(await scripted.mangaAssistNextTurn(key, knownLastSeq, ttlSeconds));
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((r) => setTimeout(r, retryMs).unref());
+  let waiting: Waiting[] = [];
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+
+  const number = async (batch: Waiting[]) => {
+    const deadline = Date.now() + maxWaitMs;
+    const args = [batch.length, ...batch.map((w) => w.key), ...batch.map((w) => w.seed), ttlSeconds];
+    for (;;) {
+      try {
+        const numbers = await scripted.mangaAssistNextTurns(...args);
+        batch.forEach((w, i) => w.resolve(Number(numbers[i])));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          for (const w of batch) w.reject(error);
+          return;
         }
+        await new Promise((r) => setTimeout(r, retryMs).unref());
       }
+    }
+  };
+  const flush = () => {
+    timer = undefined;
+    const batch = waiting;
+    waiting = [];
+    if (batch.length > 0) void number(batch);
+  };
+  return {
+    next(sessionId, knownLastSeq) {
+      return new Promise<number>((resolve, reject) => {
+        waiting.push({ key: `${keyPrefix}turn-seq:${sessionId}`, seed: knownLastSeq, resolve, reject });
+        if (waiting.length >= maxBatch) {
+          if (timer !== undefined) {
+            if (batchWindowMs > 0) clearTimeout(timer as NodeJS.Timeout);
+            else clearImmediate(timer as NodeJS.Immediate);
+          }
+          flush();
+        } else if (timer === undefined) {
+          timer = batchWindowMs > 0 ? setTimeout(flush, batchWindowMs) : setImmediate(flush);
+        }
+      });
     },
   };
 }

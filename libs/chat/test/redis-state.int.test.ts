@@ -24,6 +24,28 @@ describe('shared chat state in Redis', () => {
     expect(await redis.ttl(`${keyPrefix}turn-seq:session-1`)).toBeGreaterThan(6 * 24 * 3600);
   });
 
+  it('numbers the turns asked for within its window with one script call, each session in the order asked', async () => {
+    const counted = new Redis(testRedisUrl());
+    let scriptCalls = 0;
+    const send = counted.sendCommand.bind(counted);
+    counted.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+      if (command.name === 'evalsha' || command.name === 'eval') scriptCalls += 1;
+      return (send as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as typeof counted.sendCommand;
+    const sequence = createTurnSequence({ redis: counted, keyPrefix, batchWindowMs: 20 });
+    await sequence.next('warm-up', 0); // the script is loaded on first use (EVALSHA, then EVAL)
+
+    scriptCalls = 0;
+    const asked = Array.from({ length: 30 }, (_, i) => ({ session: `batch-${i % 3}` }));
+    const numbers = await Promise.all(asked.map(({ session }) => sequence.next(session, session === 'batch-2' ? 100 : 0)));
+    expect(scriptCalls).toBe(1);
+    for (const [s, seed] of [['batch-0', 0], ['batch-1', 0], ['batch-2', 100]] as const) {
+      const own = numbers.filter((_, i) => asked[i]!.session === s);
+      expect(own).toEqual(Array.from({ length: 10 }, (_, k) => seed + 1 + k));
+    }
+    counted.disconnect();
+  });
+
   it('counts asked titles per hour and sums the last day, most asked first', async () => {
     const asked = createAskedCounters({ redis, keyPrefix });
     const now = new Date('2026-11-24T12:30:00Z');
