@@ -18,7 +18,6 @@ describe('answer batcher', () => {
     batcher.add(answer(2));
     await tick();
     expect(jobs).toHaveLength(0);
-    expect(batcher.pending()).toBe(2);
     await new Promise((r) => setTimeout(r, 60));
     expect(jobs).toEqual([{ batchId: answer(1).traceId, answers: [answer(1), answer(2)] }]);
 
@@ -50,6 +49,5 @@ describe('answer batcher', () => {
     batcher.drain();
     batcher.add(answer(2));
     expect(jobs.map((j) => j.answers.length)).toEqual([1, 1]);
-    expect(batcher.pending()).toBe(0);
   });
 });

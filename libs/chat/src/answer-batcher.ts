@@ -1,17 +1,11 @@
 import type { AnsweredJob } from '@manga-assist/contracts';
 import { MAX_ANSWERS_PER_BATCH } from '@manga-assist/contracts';
 import type { JobProducer } from '@manga-assist/queue';
+import { createWindowedBatch } from './windowed-batch';
+import type { WindowedBatch } from './windowed-batch';
 
 /** Gathers answers for a few milliseconds and hands them to the post-processor as one job. */
-export interface AnswerBatcher {
-  add(answer: AnsweredJob): void;
-  /** Hands over whatever is gathered now. */
-  flush(): void;
-  /** Hands over what is gathered, and from now on each answer at once (at shutdown, before the producer flushes). */
-  drain(): void;
-  /** Answers gathered and not yet handed over. */
-  pending(): number;
-}
+export type AnswerBatcher = WindowedBatch<AnsweredJob>;
 
 export interface AnswerBatcherOptions {
   producer: Pick<JobProducer, 'enqueue'>;
@@ -29,35 +23,11 @@ export function createAnswerBatcher({ producer, windowMs, maxAnswers = 50 }: Ans
   if (!Number.isInteger(maxAnswers) || maxAnswers < 1 || maxAnswers > MAX_ANSWERS_PER_BATCH) {
     throw new RangeError(`maxAnswers must be an integer in 1..${MAX_ANSWERS_PER_BATCH}, got ${maxAnswers}`);
   }
-  let batch: AnsweredJob[] = [];
-  let draining = false;
-  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  const cancel = () => {
-    if (timer === undefined) return;
-    if (windowMs > 0) clearTimeout(timer as NodeJS.Timeout);
-    else clearImmediate(timer as NodeJS.Immediate);
-    timer = undefined;
-  };
-  const flush = () => {
-    cancel();
-    if (batch.length === 0) return;
-    const answers = batch;
-    batch = [];
+  return createWindowedBatch<AnsweredJob>({
+    windowMs,
+    maxSize: maxAnswers,
     // The producer keeps the job (and retries it) while Redis refuses it; it throws only for a
     // payload that breaks the schema, which would be a bug here.
-    producer.enqueue('answered-batch', { batchId: answers[0]!.traceId, answers });
-  };
-  return {
-    add(answer) {
-      batch.push(answer);
-      if (draining || batch.length >= maxAnswers) return flush();
-      if (timer === undefined) timer = windowMs > 0 ? setTimeout(flush, windowMs) : setImmediate(flush);
-    },
-    flush,
-    drain() {
-      draining = true;
-      flush();
-    },
-    pending: () => batch.length,
-  };
+    flush: (answers) => producer.enqueue('answered-batch', { batchId: (answers[0] as AnsweredJob).traceId, answers }),
+  });
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { createWindowedBatch } from './windowed-batch';
 
 /** Numbers the turns of a session across gateway instances. */
 export interface TurnSequence {
@@ -60,9 +61,6 @@ export function createTurnSequence({
 }): TurnSequence {
   redis.defineCommand('mangaAssistNextTurns', { lua: NEXT_TURNS_SCRIPT });
   const scripted = redis as ScriptedRedis;
-  let waiting: Waiting[] = [];
-  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-
   const number = async (batch: Waiting[]) => {
     const deadline = Date.now() + maxWaitMs;
     const args = [batch.length, ...batch.map((w) => w.key), ...batch.map((w) => w.seed), ttlSeconds];
@@ -80,26 +78,10 @@ export function createTurnSequence({
       }
     }
   };
-  const flush = () => {
-    timer = undefined;
-    const batch = waiting;
-    waiting = [];
-    if (batch.length > 0) void number(batch);
-  };
+  const waiting = createWindowedBatch<Waiting>({ windowMs: batchWindowMs, maxSize: maxBatch, flush: (batch) => void number(batch) });
   return {
     next(sessionId, knownLastSeq) {
-      return new Promise<number>((resolve, reject) => {
-        waiting.push({ key: `${keyPrefix}turn-seq:${sessionId}`, seed: knownLastSeq, resolve, reject });
-        if (waiting.length >= maxBatch) {
-          if (timer !== undefined) {
-            if (batchWindowMs > 0) clearTimeout(timer as NodeJS.Timeout);
-            else clearImmediate(timer as NodeJS.Immediate);
-          }
-          flush();
-        } else if (timer === undefined) {
-          timer = batchWindowMs > 0 ? setTimeout(flush, batchWindowMs) : setImmediate(flush);
-        }
-      });
+      return new Promise<number>((resolve, reject) => waiting.add({ key: `${keyPrefix}turn-seq:${sessionId}`, seed: knownLastSeq, resolve, reject }));
     },
   };
 }
