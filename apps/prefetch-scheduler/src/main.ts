@@ -38,6 +38,7 @@ async function main() {
   // The model's keep-alive pool resolves through the DNS cache (serve-stale, private pinning).
   const dns = createDnsCache({ log: logger, registry });
   const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
+  const searchPool = createConnectionPool({ name: 'search', lookup: dns.lookup, registry });
   const model = createModelProviderFromConfig(modelProviderConfig(config), { pool: modelPool });
   const trendingStore = createTrendingStore({ redis: redis.redis, keyPrefix: config.KEY_PREFIX });
   const settings = Object.fromEntries(TASK_NAMES.map((name) => [name, taskSettings(config, name)])) as Parameters<typeof createTaskRunner>[0]['settings'];
@@ -50,7 +51,7 @@ async function main() {
       indexDir: config.INDEX_DIR,
       log: logger,
       search: searchBackendConfig(config),
-      pools: { search: createConnectionPool({ name: 'search', lookup: dns.lookup, registry }), model: modelPool },
+      pools: { search: searchPool, model: modelPool },
     });
     const classifier = createClassifier(retriever);
     const products = createProductSource(retriever, trendingStore);
@@ -112,7 +113,7 @@ async function main() {
     shutdown: [
       { name: 'tasks', run: () => runner?.stop() },
       { name: 'model', run: () => model.close() },
-      { name: 'model-pool', run: () => modelPool.destroy() },
+      { name: 'pools', run: () => [modelPool, searchPool].forEach((p) => p.destroy()) },
       { name: 'redis', run: () => redis.close() },
     ],
   });
