@@ -11,8 +11,6 @@
 // "Added" latency is (2) minus (1) per percentile. CPU time per request is read from /proc for the
 // gateway and from INFO for Redis: steadier than latency on a shared machine.
 // Run: npm run bench:chat
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +25,8 @@ import type { ServerFrame } from '@manga-assist/contracts';
 import { assemblePrompt, createLocalModelProvider, routeModel } from '@manga-assist/fm';
 import type { ModelRequest } from '@manga-assist/fm';
 import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
+import { spawnProcess } from '@manga-assist/testing';
+import type { SpawnedProcess } from '@manga-assist/testing';
 import type { Histogram } from 'hdr-histogram-js';
 import { histogram, startBenchSystem, table } from './bench-support';
 import { segmentReport, writeSegmentReport } from './segment-report';
@@ -104,15 +104,10 @@ class Socket {
 }
 
 /** The bare WebSocket server of the transport floor, started as its own process; resolves with its URL. */
-function startEchoFloor(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'echo-floor.cjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`echo-floor.cjs exited (code ${code}) before it was ready`)));
-    child.stdout!.on('data', (data: Buffer) => {
-      const port = /listening (\d+)/.exec(String(data))?.[1];
-      if (port) resolve({ url: `ws://127.0.0.1:${port}/ws`, child });
-    });
-  });
+async function startEchoFloor(): Promise<{ url: string; process: SpawnedProcess }> {
+  const echo = spawnProcess(process.execPath, [path.join(__dirname, 'echo-floor.cjs')]);
+  const [, port] = await echo.waitForOutput(/listening (\d+)/, 10_000);
+  return { url: `ws://127.0.0.1:${port}/ws`, process: echo };
 }
 
 /** CPU seconds used so far by a process (user + system), from /proc. */
@@ -329,7 +324,7 @@ async function main() {
       }
     } finally {
       for (const socket of echoSockets) socket.ws.close();
-      echo?.child.kill();
+      await echo?.process.stop();
     }
     const [missCpu, hitCpu] = [combine(missCpus), combine(hitCpus)];
 
