@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { OpsStatus, ServiceStatus } from '@manga-assist/contracts';
 import { freePort, spawnProcess, waitFor } from '@manga-assist/testing';
 import type { SpawnedProcess } from '@manga-assist/testing';
+import { exposedNames, metricsReadByRules } from '../ops/alert-rules';
 
 const ROOT = path.resolve(__dirname, '../..');
 jest.setTimeout(240_000);
@@ -96,6 +97,17 @@ describe('npm start', () => {
       // promtool exits non-zero and names the problem when the exposition is invalid.
       execFileSync('promtool', ['check', 'metrics'], { input: text });
     }
+  });
+
+  it('exports every metric the alert rules in ops/prometheus read', async () => {
+    const exposed = new Set<string>();
+    for (const port of appPorts) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      for (const name of exposedNames(text)) exposed.add(name);
+    }
+    const read = metricsReadByRules();
+    expect(read.length).toBeGreaterThan(15);
+    expect(read.filter((name) => !exposed.has(name))).toEqual([]);
   });
 
   it('reports Redis down on every app (the gateway still answers, degraded; the others 503), and recovers on its own', async () => {
