@@ -15,3 +15,5 @@ export { pause, startTestServer } from './http-test-server';
 export type { RecordedRequest, TestHandler, TestServer } from './http-test-server';
 export { startTestDnsServer } from './test-dns-server';
 export type { AnswerMode, HostAnswer, TestDnsServer } from './test-dns-server';
+export { startRecordingProxy } from './recording-proxy';
+export type { RecordingProxy } from './recording-proxy';
