@@ -2,7 +2,7 @@ export type { Logger } from './logger';
 export type { AwsClientOptions } from './client-config';
 export { createDynamoClient } from './dynamo-client';
 export { createKinesisClient } from './kinesis-client';
-export { DEFAULT_RESOURCE_PREFIX, tableDefinitions } from './table-definitions';
+export { DEFAULT_RESOURCE_PREFIX, TTL_ATTRIBUTE, tableDefinitions } from './table-definitions';
 export type { TableDefinition, TableDefinitions } from './table-definitions';
 export { streamDefinitions } from './stream-definitions';
 export type { StreamDefinition, StreamDefinitions } from './stream-definitions';

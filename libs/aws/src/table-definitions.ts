@@ -3,6 +3,13 @@ import type { AttributeDefinition, CreateTableCommandInput, KeySchemaElement } f
 /** Prefix of every table and stream name, so environments can share an account. */
 export const DEFAULT_RESOURCE_PREFIX = 'manga-assist-';
 
+/**
+ * The attribute in which session and turn items carry their expiry (Unix seconds). Reads already
+ * ignore an expired item; DynamoDB deletes it once TTL is enabled on this attribute, which the
+ * deployment template does (dynalite has no TTL).
+ */
+export const TTL_ATTRIBUTE = 'ttl';
+
 export interface TableDefinition extends CreateTableCommandInput {
   TableName: string;
   KeySchema: KeySchemaElement[];

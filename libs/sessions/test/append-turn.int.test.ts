@@ -1,3 +1,5 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { TTL_ATTRIBUTE } from '@manga-assist/aws';
 import type { Session } from '../src';
 import { japaneseConversation, japaneseTurn } from './japanese-conversation';
 import { createFixture, startEngines, stopEngines } from './store-harness';
@@ -33,6 +35,23 @@ describe('appendTurn', () => {
     expect(session!.summary).toContain('budget ¥800');
     expect(Array.from(session!.summary).length).toBeLessThanOrEqual(600);
     expect((await fx.turnRows('s-twenty')).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('gives every item it writes an expiry in the attribute DynamoDB TTL deletes by', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    for (const turn of japaneseConversation(3)) await fx.store.appendTurn('s-expiring', turn, { userId: 'u-expiring' });
+    await fx.store.updatePreferences('s-expiring', { maxPriceJpy: 800 }, { userId: 'u-expiring' });
+    for (const table of [fx.tables.sessions, fx.tables.turns]) {
+      const { Items = [] } = await engines.dynamo.send(new ScanCommand({ TableName: table }));
+      expect(Items.length).toBeGreaterThan(0);
+      for (const item of Items) {
+        // Unix seconds, in the future: NaN (no such attribute) or milliseconds would fail here.
+        const expiry = Number(item[TTL_ATTRIBUTE]?.N);
+        expect({ table, expiry }).toEqual({ table, expiry: expect.any(Number) });
+        expect(expiry).toBeGreaterThan(before + 3600);
+        expect(expiry).toBeLessThan(before + 400 * 86_400);
+      }
+    }
   });
 
   it('ends with the same session whatever the order and duplication of deliveries', async () => {
