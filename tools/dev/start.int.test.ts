@@ -9,6 +9,8 @@ import type { OpsStatus, ServiceStatus } from '@manga-assist/contracts';
 import { freePort, spawnProcess, waitFor } from '@manga-assist/testing';
 import type { SpawnedProcess } from '@manga-assist/testing';
 import { exposedNames, metricsReadByRules } from '../ops/alert-rules';
+import { startPrometheus } from '../ops/prometheus';
+import type { RunningPrometheus } from '../ops/prometheus';
 
 const ROOT = path.resolve(__dirname, '../..');
 jest.setTimeout(240_000);
@@ -36,6 +38,7 @@ describe('npm start', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'manga-assist-start-'));
   let redis: SpawnedProcess;
   let start: SpawnedProcess;
+  let prometheus: RunningPrometheus | undefined;
   const ports: Record<string, number> = {};
   let appPorts: number[] = [];
 
@@ -62,6 +65,7 @@ describe('npm start', () => {
   });
 
   afterAll(async () => {
+    await prometheus?.stop();
     if (start?.child.exitCode === null) await start.stop('SIGKILL');
     await redis?.stop('SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -110,6 +114,62 @@ describe('npm start', () => {
     expect(read.filter((name) => !exposed.has(name))).toEqual([]);
   });
 
+  it("an operator's Prometheus scrapes the four apps and evaluates every rule on their real series, without error", async () => {
+    const [gatewayPort, schedulerPort, postProcessorPort, healthCheckerPort] = appPorts as [number, number, number, number];
+    prometheus = await startPrometheus({
+      'chat-gateway': gatewayPort,
+      'prefetch-scheduler': schedulerPort,
+      'post-processor': postProcessorPort,
+      'health-checker': healthCheckerPort,
+    });
+    const p = prometheus;
+    await waitFor(async () => (await p.query('up == 1')).length === 4, { timeoutMs: 20_000, intervalMs: 250, description: 'four targets up' });
+    const chat = async () => {
+      const answered = await fetch(`http://127.0.0.1:${gatewayPort}/v1/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ text: '今週の人気マンガは？' }),
+      });
+      expect(answered.status).toBe(200);
+    };
+    // A counter's first sample is not an increase to rate(): chat once, let it be scraped, chat again.
+    await chat();
+    await waitFor(async () => (await p.query('manga_assist_chat_requests_total')).length > 0, {
+      timeoutMs: 20_000,
+      intervalMs: 250,
+      description: 'the request counter scraped',
+    });
+    await chat();
+
+    // The recorded series come out of real data: the chats above, answered, no errors (NaN, which
+    // `>= 0` filters out, while the rate has nothing to divide by).
+    const ratio = await waitFor(async () => (await p.query('manga_assist:chat_error_ratio:rate2m >= 0'))[0], {
+      timeoutMs: 20_000,
+      intervalMs: 250,
+      description: 'the chat error ratio recorded',
+    });
+    expect(Number(ratio.value[1])).toBe(0);
+    // The budget alert compares two gauges one to one: their real label sets must match.
+    expect((await p.query('manga_assist_segment_p95_seconds and manga_assist_segment_budget_seconds')).length).toBeGreaterThan(5);
+
+    // Every rule has been evaluated against the real series, and none failed (a many-to-many match,
+    // a bad function argument, … only show here).
+    const rules = await waitFor(
+      async () => {
+        const all = await p.rules();
+        return all.every((r) => !r.lastEvaluation.startsWith('0001-')) ? all : null;
+      },
+      { timeoutMs: 20_000, intervalMs: 250, description: 'every rule evaluated' },
+    );
+    expect(rules).toHaveLength(25);
+    expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
+    // Nothing fires on a healthy system. Start-up may leave alerts pending, which their `for`
+    // clears: the first two chats' p95 over budget, or the gateway unhealthy in the health-checker's
+    // first probe round (run before the gateway was up; the next is 30 s later).
+    const firing = (await p.alerts()).filter((a) => a.state === 'firing');
+    expect(firing.map((a) => JSON.stringify(a.labels))).toEqual([]);
+  });
+
   it('reports Redis down on every app (the gateway still answers, degraded; the others 503), and recovers on its own', async () => {
     await redis.stop('SIGKILL');
     try {
@@ -124,6 +184,18 @@ describe('npm start', () => {
           { timeoutMs: 10_000, description: gateway ? `redis listed as degraded by :${port}` : `503 from :${port}` },
         );
         if (!gateway) expect(down.body.reason).toMatch(/^redis: /);
+      }
+      // The operator's Prometheus sees it too: each app's Redis check failing, the alert pending.
+      const p = prometheus;
+      if (p) {
+        const apps = await waitFor(
+          async () => {
+            const pending = (await p.alerts()).filter((a) => a.labels['alertname'] === 'MangaAssistDependencyDown' && a.labels['dependency'] === 'redis');
+            return pending.length === 4 ? pending.map((a) => `${a.labels['app']} ${a.state}`).sort() : null;
+          },
+          { timeoutMs: 10_000, intervalMs: 250, description: 'MangaAssistDependencyDown pending for redis on four apps' },
+        );
+        expect(apps).toEqual(['chat-gateway pending', 'health-checker pending', 'post-processor pending', 'prefetch-scheduler pending']);
       }
     } finally {
       redis = startRedis(ports['REDIS']!);
