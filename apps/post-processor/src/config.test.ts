@@ -19,6 +19,27 @@ describe('post-processor configuration', () => {
   });
 });
 
+describe('post-processor guardrails', () => {
+  it('runs the in-process tiers alone by default', () => {
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).GUARDRAIL_PROVIDER).toBe('local');
+  });
+
+  it('adds Bedrock ApplyGuardrail with its id, version and timeout', () => {
+    const config = loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, GUARDRAIL_PROVIDER: 'bedrock', BEDROCK_GUARDRAIL_ID: 'gr-123', BEDROCK_GUARDRAIL_VERSION: '4' });
+    expect([config.GUARDRAIL_PROVIDER, config.BEDROCK_GUARDRAIL_ID, config.BEDROCK_GUARDRAIL_VERSION, config.BEDROCK_GUARDRAIL_TIMEOUT_MS]).toEqual(['bedrock', 'gr-123', '4', 2000]);
+  });
+
+  it('stops at start on a Bedrock guardrail without an id, or a bad version, naming the variable', () => {
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, GUARDRAIL_PROVIDER: 'bedrock' })).toThrow(
+      'BEDROCK_GUARDRAIL_ID is required when GUARDRAIL_PROVIDER=bedrock',
+    );
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, GUARDRAIL_PROVIDER: 'bedrock', BEDROCK_GUARDRAIL_ID: 'g', BEDROCK_GUARDRAIL_VERSION: 'v2' })).toThrow(
+      /BEDROCK_GUARDRAIL_VERSION must be DRAFT or a version number/,
+    );
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, GUARDRAIL_PROVIDER: 'aws' })).toThrow(/GUARDRAIL_PROVIDER must be local or bedrock/);
+  });
+});
+
 describe('post-processor queues and workers', () => {
   it('drains every queue by default, or the ones listed once each', () => {
     expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered', 'answered-batch']);

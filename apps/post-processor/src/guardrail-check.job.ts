@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Guardrails } from '@manga-assist/guardrails';
+import type { Guardrails, RemoteGuardrail } from '@manga-assist/guardrails';
 import type { JobHandler } from '@manga-assist/queue';
 import { publishRevision } from '@manga-assist/revisions';
 import { Counter, Histogram } from '@manga-assist/telemetry';
@@ -7,6 +7,8 @@ import type { Logger, Registry } from '@manga-assist/telemetry';
 
 export interface GuardrailCheckJobDeps {
   guardrails: Guardrails;
+  /** A managed guardrail (Bedrock ApplyGuardrail) run after the in-process tiers, when configured. */
+  remote?: RemoteGuardrail;
   /** Publishes revisions and keeps the "already revised" markers. */
   redis: Redis;
   keyPrefix: string;
@@ -20,10 +22,10 @@ export interface GuardrailCheckJobDeps {
  * keeps a re-run job from sending it again; a crash between publishing and the marker can only
  * send the same revision twice, which the client shows once).
  */
-export function createGuardrailCheckJob({ guardrails, redis, keyPrefix, registry, log }: GuardrailCheckJobDeps): JobHandler<'guardrail-check'> {
+export function createGuardrailCheckJob({ guardrails, remote, redis, keyPrefix, registry, log }: GuardrailCheckJobDeps): JobHandler<'guardrail-check'> {
   const evaluation = new Histogram({
     name: 'manga_assist_guardrail_evaluation_seconds',
-    help: 'Time the tiered guardrail evaluation of one answer took, by the highest tier that ran.',
+    help: 'Time the guardrail evaluation of one answer took: the in-process tiers by the highest that ran (1, 2), and the managed guardrail (bedrock).',
     labelNames: ['tiers'],
     // Up to 1 s: the alert rules flag a p95 over 100 ms, which needs buckets above it.
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
@@ -41,23 +43,51 @@ export function createGuardrailCheckJob({ guardrails, redis, keyPrefix, registry
     labelNames: ['listeners'],
     registers: [registry],
   });
+  const remoteFailures = new Counter({
+    name: 'manga_assist_guardrail_remote_failures_total',
+    help: 'Managed guardrail calls that failed or timed out; the in-process verdict stood alone.',
+    registers: [registry],
+  });
   const markerKey = (traceId: string) => `${keyPrefix}guardrail:revised:${traceId}`;
+
+  /** The managed guardrail's verdict, or null when it passed the answer or could not be reached. */
+  async function assessRemotely(traceId: string, answer: string): Promise<{ revision: string; policies: string[] } | null> {
+    if (!remote) return null;
+    const started = performance.now();
+    try {
+      const assessment = await remote.assess(answer);
+      evaluation.observe({ tiers: 'bedrock' }, (performance.now() - started) / 1000);
+      if (!assessment.intervened || assessment.output === null) return null;
+      for (const policy of assessment.policies) violations.inc({ rule: policy, tier: 'bedrock' });
+      return { revision: assessment.output, policies: assessment.policies };
+    } catch (error) {
+      // Post-hoc and best effort: a guardrail outage must neither hold back the in-process revision
+      // nor fill the dead-letter queue with answers that were already checked in process.
+      remoteFailures.inc();
+      log.warn({ traceId, err: (error as Error).message }, 'managed guardrail unavailable: the in-process verdict stands alone');
+      return null;
+    }
+  }
 
   return async ({ traceId, connectionId, requestId, intent, question, answer }) => {
     const started = performance.now();
     const verdict = guardrails.evaluate({ question, answer, intent });
     evaluation.observe({ tiers: String(verdict.tiers) }, (performance.now() - started) / 1000);
-    if (verdict.ok || verdict.revision === null) return { ok: true, tiers: verdict.tiers };
+    const managed = await assessRemotely(traceId, answer);
+    // The managed guardrail's text replaces the whole answer (its blocked message or the answer
+    // with masks), so it wins over the in-process remedy.
+    const revision = managed?.revision ?? verdict.revision;
+    if (revision === null) return { ok: true, tiers: verdict.tiers };
 
     for (const v of verdict.violations) violations.inc({ rule: v.rule, tier: String(v.tier) });
     // Rules and kinds only: the matched values are what must not spread.
-    const found = verdict.violations.map((v) => `${v.rule}:${v.detail}`);
+    const found = [...verdict.violations.map((v) => `${v.rule}:${v.detail}`), ...(managed?.policies.map((p) => `bedrock:${p}`) ?? [])];
     if (connectionId === null) {
       log.info({ traceId, requestId, violations: found }, 'guardrail violation in an HTTP answer: nothing to revise');
       return { ok: false, revised: false };
     }
     if ((await redis.exists(markerKey(traceId))) === 1) return { ok: false, revised: true };
-    const listeners = await publishRevision(redis, keyPrefix, connectionId, { type: 'revision', requestId, text: verdict.revision });
+    const listeners = await publishRevision(redis, keyPrefix, connectionId, { type: 'revision', requestId, text: revision });
     revisions.inc({ listeners: listeners > 0 ? 'some' : 'none' });
     await redis.set(markerKey(traceId), '1', 'EX', 24 * 3600);
     log.info({ traceId, requestId, connectionId, violations: found, listeners }, 'guardrail violation: revision published');

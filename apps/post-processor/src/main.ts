@@ -13,8 +13,8 @@ import { createAskedCounters, createSharedResponseCache } from '@manga-assist/ch
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createDnsCache } from '@manga-assist/dns-cache';
-import { createGuardrails } from '@manga-assist/guardrails';
-import { createConnectionPool } from '@manga-assist/pools';
+import { createBedrockGuardrail, createGuardrails } from '@manga-assist/guardrails';
+import { awsRequestHandler, createConnectionPool } from '@manga-assist/pools';
 import { createDeadLetterQueue, createQueueMetrics, createQueueSet } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
 import { createPostProcessorRouter } from '@manga-assist/rpc';
@@ -65,6 +65,22 @@ async function main() {
   });
   const audit = createJsonlAuditSink({ dir: config.AUDIT_DIR, maxFileBytes: config.AUDIT_MAX_FILE_BYTES });
   const guardrails = createGuardrails({ maxTokens: config.GUARDRAIL_MAX_TOKENS });
+  // Bedrock ApplyGuardrail after the in-process tiers, when configured (the schema made sure of its
+  // id), through a keep-alive pool with the model pool's settings (the same bedrock-runtime host).
+  const guardrailPool = config.GUARDRAIL_PROVIDER === 'bedrock' ? createConnectionPool({ name: 'model', lookup: dns.lookup, registry }) : undefined;
+  const remoteGuardrail =
+    guardrailPool && config.BEDROCK_GUARDRAIL_ID
+      ? createBedrockGuardrail({
+          region: config.AWS_REGION,
+          guardrailId: config.BEDROCK_GUARDRAIL_ID,
+          guardrailVersion: config.BEDROCK_GUARDRAIL_VERSION,
+          endpoint: config.BEDROCK_ENDPOINT,
+          // Fixed credentials only for a local stand-in, never for an AWS endpoint.
+          localCredentials: config.LOCAL_STACK && config.BEDROCK_ENDPOINT !== undefined && !new URL(config.BEDROCK_ENDPOINT).hostname.endsWith('.amazonaws.com'),
+          timeoutMs: config.BEDROCK_GUARDRAIL_TIMEOUT_MS,
+          requestHandler: awsRequestHandler(guardrailPool, { requestTimeoutMs: config.BEDROCK_GUARDRAIL_TIMEOUT_MS }),
+        })
+      : undefined;
   // Queue handles for metrics, the board, dead letters and the answered fan-out.
   const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const handlers = createHandlers({
@@ -72,6 +88,7 @@ async function main() {
     'session-update': { sessions, registry },
     'guardrail-check': {
       guardrails,
+      remote: remoteGuardrail,
       redis: redis.redis,
       keyPrefix: config.KEY_PREFIX,
       registry,
@@ -133,7 +150,8 @@ async function main() {
       { name: 'redis', run: () => redis.close() },
       { name: 'dynamodb', run: () => dynamo.destroy() },
       { name: 'kinesis', run: () => kinesis.destroy() },
-      { name: 'pools', run: () => [dynamoPool, kinesisPool].forEach((p) => p.destroy()) },
+      { name: 'guardrail', run: () => remoteGuardrail?.close() },
+      { name: 'pools', run: () => [dynamoPool, kinesisPool, guardrailPool].forEach((p) => p?.destroy()) },
     ],
   });
 

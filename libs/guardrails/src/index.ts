@@ -5,3 +5,5 @@ export type { Finding, GuardrailInput, GuardrailRule, Verdict, Violation } from 
 export { firstTokens } from './first-tokens';
 export type { TokenPrefix } from './first-tokens';
 export { PRICE_NOTE, SAFE_REPLACEMENT } from './remediate';
+export { createBedrockGuardrail } from './bedrock-guardrail';
+export type { BedrockGuardrailOptions, RemoteAssessment, RemoteGuardrail } from './bedrock-guardrail';
