@@ -1,7 +1,7 @@
 // The IAM policies in ops/aws/iam against the AWS calls the apps really make. The gateway,
-// post-processor and scheduler run as built, each with its own recording proxies in front of
-// dynalite and kinesalite and its own recording Bedrock endpoint; a chat (a new session, then the
-// same session again) and its post-processing go through. Every call each app made must be
+// post-processor (with the Bedrock guardrail on) and scheduler run as built, each with its own
+// recording proxies in front of dynalite and kinesalite and its own recording Bedrock endpoint; a
+// chat (a new session, then the same session again) and its post-processing go through. Every call each app made must be
 // allowed by its policy, and every action a policy grants must have been used, so the policies
 // stay least-privilege as the code changes.
 import { ChatClient, startTestSystem } from '@manga-assist/local-stack';
@@ -27,6 +27,15 @@ const NOT_EXERCISED_HERE: Record<PolicyApp, string[]> = {
   'prefetch-scheduler': ['ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
 };
 
+const GUARDRAIL_USAGE = {
+  topicPolicyUnits: 0,
+  contentPolicyUnits: 1,
+  wordPolicyUnits: 0,
+  sensitiveInformationPolicyUnits: 0,
+  sensitiveInformationPolicyFreeUnits: 0,
+  contextualGroundingPolicyUnits: 0,
+};
+
 interface Recorders {
   dynamodb: RecordingProxy;
   kinesis: RecordingProxy;
@@ -45,7 +54,12 @@ describe('IAM policies (ops/aws/iam)', () => {
       recorders[app] = {
         dynamodb: await startRecordingProxy(system.dynamoEndpoint),
         kinesis: await startRecordingProxy(system.kinesisEndpoint),
-        bedrock: await startTestServer((_req, res) => {
+        bedrock: await startTestServer((req, res) => {
+          if (req.url.startsWith('/guardrail/')) {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ action: 'NONE', outputs: [], assessments: [], usage: GUARDRAIL_USAGE }));
+            return;
+          }
           res.writeHead(200, EVENT_STREAM_HEADERS);
           res.write(converseStreamFrames.start());
           res.write(converseStreamFrames.delta('『ワンピース』がおすすめです。'));
@@ -59,7 +73,11 @@ describe('IAM policies (ops/aws/iam)', () => {
       KINESIS_ENDPOINT: recorders[app].kinesis.url,
       BEDROCK_ENDPOINT: recorders[app].bedrock.url,
     });
-    const postProcessor = await system.spawn('post-processor', endpoints('post-processor'));
+    const postProcessor = await system.spawn('post-processor', {
+      ...endpoints('post-processor'),
+      GUARDRAIL_PROVIDER: 'bedrock',
+      BEDROCK_GUARDRAIL_ID: 'manga-assist-answers',
+    });
     const gateway = await system.spawn('chat-gateway', { ...endpoints('chat-gateway'), POST_PROCESSOR_URL: postProcessor.url });
     system.urls['chat-gateway'] = gateway.url;
     await system.spawn('prefetch-scheduler', endpoints('prefetch-scheduler'));
@@ -94,9 +112,9 @@ describe('IAM policies (ops/aws/iam)', () => {
     await waitFor(
       () => {
         const actions = callsOf('post-processor').map((c) => c.action);
-        return actions.includes('kinesis:PutRecords') && actions.includes('dynamodb:PutItem');
+        return actions.includes('kinesis:PutRecords') && actions.includes('dynamodb:PutItem') && actions.includes('bedrock:ApplyGuardrail');
       },
-      { timeoutMs: 30_000, description: "the post-processor's session write and analytics record" },
+      { timeoutMs: 30_000, description: "the post-processor's session write, analytics record and guardrail check" },
     );
 
     const report = Object.fromEntries(POLICY_APPS.map((app) => [app, [...new Set(callsOf(app).map((c) => `${c.action} ${c.resource}`))].sort()]));

@@ -81,7 +81,10 @@ export function jsonProtocolCalls(requests: RecordedRequest[], context: CallCont
   return calls;
 }
 
-/** The Bedrock runtime calls in requests to a Bedrock endpoint (`/model/{id}/converse-stream`, `/model/{id}/invoke`). */
+/**
+ * The Bedrock runtime calls in requests to a Bedrock endpoint (`/model/{id}/converse-stream`,
+ * `/model/{id}/invoke`, `/guardrail/{id}/version/{version}/apply`).
+ */
 export function bedrockCalls(requests: RecordedRequest[], context: CallContext): AwsCall[] {
   const actions: Record<string, string> = {
     'converse-stream': 'bedrock:InvokeModelWithResponseStream',
@@ -90,6 +93,10 @@ export function bedrockCalls(requests: RecordedRequest[], context: CallContext):
     'invoke-with-response-stream': 'bedrock:InvokeModelWithResponseStream',
   };
   return requests.map((request) => {
+    const guardrail = /^\/guardrail\/([^/]+)\/version\/[^/]+\/apply$/.exec(request.url.split('?')[0] ?? '');
+    if (guardrail) {
+      return { action: 'bedrock:ApplyGuardrail', resource: `arn:aws:bedrock:${context.region}:${context.account}:guardrail/${decodeURIComponent(guardrail[1]!)}` };
+    }
     const match = /^\/model\/([^/]+)\/([a-z-]+)$/.exec(request.url.split('?')[0] ?? '');
     const action = match ? actions[match[2]!] : undefined;
     if (!match || !action) throw new Error(`not a Bedrock runtime call: ${request.method} ${request.url}`);

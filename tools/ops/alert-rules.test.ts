@@ -24,7 +24,7 @@ function promtool(...args: string[]) {
 describe('alert rules', () => {
   it('load into Prometheus with the local scrape config', () => {
     const check = promtool('check', 'config', PROMETHEUS_CONFIG);
-    expect(check).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 25 rules found') });
+    expect(check).toEqual({ status: 0, output: expect.stringContaining(`SUCCESS: ${readRules().length} rules found`) });
   });
 
   it("pass promtool's unit tests", () => {
