@@ -2,7 +2,7 @@ import type { AuditRecord } from './audit-record';
 
 /**
  * Where audit records go: JSON lines on local disk (createJsonlAuditSink), or CloudWatch Logs in
- * production through an adapter with the same three methods.
+ * production (createCloudWatchAuditSink).
  */
 export interface AuditSink {
   /** Resolves once the record is durably stored; a rejected append is retried by the job. */

@@ -17,3 +17,5 @@ export { startTestDnsServer } from './test-dns-server';
 export type { AnswerMode, HostAnswer, TestDnsServer } from './test-dns-server';
 export { startRecordingProxy } from './recording-proxy';
 export type { RecordingProxy } from './recording-proxy';
+export { startCloudWatchLogsStandIn } from './cloudwatch-logs-stand-in';
+export type { CloudWatchLogsStandIn, StoredLogEvent } from './cloudwatch-logs-stand-in';
