@@ -40,6 +40,19 @@ describe('post-processor guardrails', () => {
   });
 });
 
+describe('post-processor audit sink', () => {
+  it('writes JSON-lines files by default, or CloudWatch Logs events when asked', () => {
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).AUDIT_SINK).toBe('jsonl');
+    const config = loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, AUDIT_SINK: 'cloudwatch', AUDIT_LOG_GROUP: '/manga-assist/audit' });
+    expect([config.AUDIT_SINK, config.AUDIT_LOG_GROUP]).toEqual(['cloudwatch', '/manga-assist/audit']);
+  });
+
+  it('stops at start on an unknown sink or a log group name CloudWatch would refuse, naming the variable', () => {
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, AUDIT_SINK: 's3' })).toThrow(/AUDIT_SINK must be jsonl or cloudwatch/);
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, AUDIT_LOG_GROUP: 'audit log*' })).toThrow(/AUDIT_LOG_GROUP must be a CloudWatch log group name/);
+  });
+});
+
 describe('post-processor queues and workers', () => {
   it('drains every queue by default, or the ones listed once each', () => {
     expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered', 'answered-batch']);

@@ -50,6 +50,14 @@ export const postProcessorConfigSchema = z.object({
   BEDROCK_GUARDRAIL_TIMEOUT_MS: positiveInt(2_000),
   /** A Bedrock runtime stand-in or private endpoint; AWS's own when unset. */
   BEDROCK_ENDPOINT: httpUrl().optional(),
+  /** `jsonl`: files under AUDIT_DIR; `cloudwatch`: events in CloudWatch Logs (AUDIT_LOG_GROUP). */
+  AUDIT_SINK: z.enum(['jsonl', 'cloudwatch'], { error: 'must be jsonl or cloudwatch' }).default('jsonl'),
+  /** The audit log group (default `<TABLE_PREFIX>audit`); it must exist. */
+  AUDIT_LOG_GROUP: z.string().regex(/^[\w\-/.#]{1,512}$/, 'must be a CloudWatch log group name').optional(),
+  /** How long the first audit event of a PutLogEvents batch waits for others. */
+  AUDIT_LINGER_MS: positiveInt(20),
+  /** A CloudWatch Logs stand-in or private endpoint; AWS's own when unset. */
+  LOGS_ENDPOINT: httpUrl().optional(),
   /** Where the local audit sink writes its JSON-lines files. */
   AUDIT_DIR: z.string().min(1).default('.data/audit'),
   /** An audit file that would grow past this starts the next one. */

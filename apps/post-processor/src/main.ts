@@ -8,13 +8,12 @@ import {
   tableDefinitions,
 } from '@manga-assist/aws';
 import { createAnalyticsSink, createRecordBatcher } from '@manga-assist/analytics';
-import { createJsonlAuditSink } from '@manga-assist/audit';
 import { createAskedCounters, createSharedResponseCache } from '@manga-assist/chat';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createDnsCache } from '@manga-assist/dns-cache';
-import { createBedrockGuardrail, createGuardrails } from '@manga-assist/guardrails';
-import { awsRequestHandler, createConnectionPool } from '@manga-assist/pools';
+import { createGuardrails } from '@manga-assist/guardrails';
+import { createConnectionPool } from '@manga-assist/pools';
 import { createDeadLetterQueue, createQueueMetrics, createQueueSet } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
 import { createPostProcessorRouter } from '@manga-assist/rpc';
@@ -25,6 +24,7 @@ import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { observeKinesisBatches } from './analytics.job';
 import { postProcessorConfigSchema } from './config';
 import { createHandlers } from './handlers';
+import { createAuditSink, createRemoteGuardrail } from './managed-services';
 import { registerQueueBoard } from './queue-board';
 import { sinksFor } from './queue-sinks';
 import type { SinkName } from './queue-sinks';
@@ -63,24 +63,9 @@ async function main() {
     lingerMs: config.ANALYTICS_LINGER_MS,
     onBatch: observeKinesisBatches(registry),
   });
-  const audit = createJsonlAuditSink({ dir: config.AUDIT_DIR, maxFileBytes: config.AUDIT_MAX_FILE_BYTES });
+  const { sink: audit, pool: logsPool } = createAuditSink(config, { lookup: dns.lookup, registry });
   const guardrails = createGuardrails({ maxTokens: config.GUARDRAIL_MAX_TOKENS });
-  // Bedrock ApplyGuardrail after the in-process tiers, when configured (the schema made sure of its
-  // id), through a keep-alive pool with the model pool's settings (the same bedrock-runtime host).
-  const guardrailPool = config.GUARDRAIL_PROVIDER === 'bedrock' ? createConnectionPool({ name: 'model', lookup: dns.lookup, registry }) : undefined;
-  const remoteGuardrail =
-    guardrailPool && config.BEDROCK_GUARDRAIL_ID
-      ? createBedrockGuardrail({
-          region: config.AWS_REGION,
-          guardrailId: config.BEDROCK_GUARDRAIL_ID,
-          guardrailVersion: config.BEDROCK_GUARDRAIL_VERSION,
-          endpoint: config.BEDROCK_ENDPOINT,
-          // Fixed credentials only for a local stand-in, never for an AWS endpoint.
-          localCredentials: config.LOCAL_STACK && config.BEDROCK_ENDPOINT !== undefined && !new URL(config.BEDROCK_ENDPOINT).hostname.endsWith('.amazonaws.com'),
-          timeoutMs: config.BEDROCK_GUARDRAIL_TIMEOUT_MS,
-          requestHandler: awsRequestHandler(guardrailPool, { requestTimeoutMs: config.BEDROCK_GUARDRAIL_TIMEOUT_MS }),
-        })
-      : undefined;
+  const { guardrail: remoteGuardrail, pool: guardrailPool } = createRemoteGuardrail(config, { lookup: dns.lookup, registry });
   // Queue handles for metrics, the board, dead letters and the answered fan-out.
   const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const handlers = createHandlers({
@@ -151,7 +136,7 @@ async function main() {
       { name: 'dynamodb', run: () => dynamo.destroy() },
       { name: 'kinesis', run: () => kinesis.destroy() },
       { name: 'guardrail', run: () => remoteGuardrail?.close() },
-      { name: 'pools', run: () => [dynamoPool, kinesisPool, guardrailPool].forEach((p) => p?.destroy()) },
+      { name: 'pools', run: () => [dynamoPool, kinesisPool, guardrailPool, logsPool].forEach((p) => p?.destroy()) },
     ],
   });
 
