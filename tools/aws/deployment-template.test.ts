@@ -43,6 +43,9 @@ describe('deployment template (ops/aws/manga-assist.template.json)', () => {
     }
     const stream = resolve(template.Resources['AnalyticsStream'], 'stage-') as Resource;
     expect(stream.Properties).toMatchObject({ Name: streamDefinitions('stage-').analytics.StreamName, ShardCount: 2 });
+    // The group the post-processor's CloudWatch audit sink writes to by default (<TABLE_PREFIX>audit).
+    const logGroup = resolve(template.Resources['AuditLogGroup'], 'stage-') as Resource;
+    expect(logGroup).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'stage-audit', RetentionInDays: expect.any(Number) } });
   });
 
   it("grants each app's policy from ops/aws/iam, renamed with the stack's prefix", () => {

@@ -1,13 +1,14 @@
 // The IAM policies in ops/aws/iam against the AWS calls the apps really make. The gateway,
-// post-processor (with the Bedrock guardrail on) and scheduler run as built, each with its own
-// recording proxies in front of dynalite and kinesalite and its own recording Bedrock endpoint; a
-// chat (a new session, then the same session again) and its post-processing go through. Every call each app made must be
-// allowed by its policy, and every action a policy grants must have been used, so the policies
-// stay least-privilege as the code changes.
+// post-processor (Bedrock guardrail and CloudWatch audit on) and scheduler run as built, each
+// with its own recording proxies in front of dynalite and kinesalite, its own recording Bedrock
+// endpoint, and a CloudWatch Logs stand-in for the audit; a chat (a new session, then the same
+// session again) and its post-processing go through. Every call each app made must be allowed by
+// its policy, and every action a policy grants must have been used, so the policies stay
+// least-privilege as the code changes.
 import { ChatClient, startTestSystem } from '@manga-assist/local-stack';
 import type { TestSystem } from '@manga-assist/local-stack';
-import { EVENT_STREAM_HEADERS, converseStreamFrames, startRecordingProxy, startTestServer, waitFor } from '@manga-assist/testing';
-import type { RecordingProxy, TestServer } from '@manga-assist/testing';
+import { EVENT_STREAM_HEADERS, converseStreamFrames, startCloudWatchLogsStandIn, startRecordingProxy, startTestServer, waitFor } from '@manga-assist/testing';
+import type { CloudWatchLogsStandIn, RecordingProxy, TestServer } from '@manga-assist/testing';
 import { allows, bedrockCalls, jsonProtocolCalls, readPolicy } from './iam-policy';
 import type { AwsCall, CallContext } from './iam-policy';
 
@@ -46,6 +47,7 @@ describe('IAM policies (ops/aws/iam)', () => {
   let system: TestSystem;
   const recorders = {} as Record<PolicyApp, Recorders>;
   let context: CallContext;
+  let logs: CloudWatchLogsStandIn;
 
   beforeAll(async () => {
     system = await startTestSystem({ apps: [], env: { MODEL_PROVIDER: 'bedrock', TOP_TITLES_COUNT: '2' } });
@@ -73,10 +75,13 @@ describe('IAM policies (ops/aws/iam)', () => {
       KINESIS_ENDPOINT: recorders[app].kinesis.url,
       BEDROCK_ENDPOINT: recorders[app].bedrock.url,
     });
+    logs = await startCloudWatchLogsStandIn([`${system.tablePrefix}audit`]);
     const postProcessor = await system.spawn('post-processor', {
       ...endpoints('post-processor'),
       GUARDRAIL_PROVIDER: 'bedrock',
       BEDROCK_GUARDRAIL_ID: 'manga-assist-answers',
+      AUDIT_SINK: 'cloudwatch',
+      LOGS_ENDPOINT: logs.url,
     });
     const gateway = await system.spawn('chat-gateway', { ...endpoints('chat-gateway'), POST_PROCESSOR_URL: postProcessor.url });
     system.urls['chat-gateway'] = gateway.url;
@@ -86,11 +91,17 @@ describe('IAM policies (ops/aws/iam)', () => {
   afterAll(async () => {
     await system?.stop();
     for (const r of Object.values(recorders)) await Promise.all([r.dynamodb.close(), r.kinesis.close(), r.bedrock.close()]);
+    await logs?.close();
   });
 
   function callsOf(app: PolicyApp): AwsCall[] {
     const r = recorders[app];
-    return [...jsonProtocolCalls(r.dynamodb.requests, context), ...jsonProtocolCalls(r.kinesis.requests, context), ...bedrockCalls(r.bedrock.requests, context)];
+    return [
+      ...jsonProtocolCalls(r.dynamodb.requests, context),
+      ...jsonProtocolCalls(r.kinesis.requests, context),
+      ...bedrockCalls(r.bedrock.requests, context),
+      ...(app === 'post-processor' ? jsonProtocolCalls(logs.requests, context) : []),
+    ];
   }
 
   async function chat(url: string, text: string, sessionId?: string): Promise<string> {
@@ -112,9 +123,9 @@ describe('IAM policies (ops/aws/iam)', () => {
     await waitFor(
       () => {
         const actions = callsOf('post-processor').map((c) => c.action);
-        return actions.includes('kinesis:PutRecords') && actions.includes('dynamodb:PutItem') && actions.includes('bedrock:ApplyGuardrail');
+        return ['kinesis:PutRecords', 'dynamodb:PutItem', 'bedrock:ApplyGuardrail', 'logs:PutLogEvents'].every((a) => actions.includes(a));
       },
-      { timeoutMs: 30_000, description: "the post-processor's session write, analytics record and guardrail check" },
+      { timeoutMs: 30_000, description: "the post-processor's session write, analytics record, guardrail check and audit event" },
     );
 
     const report = Object.fromEntries(POLICY_APPS.map((app) => [app, [...new Set(callsOf(app).map((c) => `${c.action} ${c.resource}`))].sort()]));

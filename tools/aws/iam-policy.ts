@@ -53,7 +53,7 @@ export interface CallContext {
 
 const rename = (name: string, { prefix }: CallContext) => (name.startsWith(prefix.actual) ? prefix.policy + name.slice(prefix.actual.length) : name);
 
-/** The DynamoDB or Kinesis calls in requests to a JSON-protocol endpoint (X-Amz-Target). */
+/** The DynamoDB, Kinesis or CloudWatch Logs calls in requests to a JSON-protocol endpoint (X-Amz-Target). */
 export function jsonProtocolCalls(requests: RecordedRequest[], context: CallContext): AwsCall[] {
   const calls: AwsCall[] = [];
   for (const request of requests) {
@@ -65,6 +65,8 @@ export function jsonProtocolCalls(requests: RecordedRequest[], context: CallCont
       RequestItems?: Record<string, unknown>;
       StreamName?: string;
       StreamARN?: string;
+      logGroupName?: string;
+      logStreamName?: string;
     };
     if (service.startsWith('DynamoDB_')) {
       const tables = body.TableName ? [body.TableName] : Object.keys(body.RequestItems ?? {});
@@ -74,6 +76,10 @@ export function jsonProtocolCalls(requests: RecordedRequest[], context: CallCont
     } else if (service.startsWith('Kinesis_')) {
       const stream = body.StreamName ?? body.StreamARN?.split('/').pop() ?? '';
       calls.push({ action: `kinesis:${operation}`, resource: `arn:aws:kinesis:${context.region}:${context.account}:stream/${rename(stream, context)}` });
+    } else if (service.startsWith('Logs_')) {
+      // CreateLogStream acts on the group, PutLogEvents on a stream of it.
+      const group = `arn:aws:logs:${context.region}:${context.account}:log-group:${rename(body.logGroupName ?? '', context)}`;
+      calls.push({ action: `logs:${operation}`, resource: operation === 'PutLogEvents' ? `${group}:log-stream:${body.logStreamName}` : group });
     } else {
       throw new Error(`unknown AWS service in x-amz-target "${target}"`);
     }
