@@ -1,8 +1,9 @@
 import type { Job } from 'bullmq';
 import type { CacheWrite, ResponseCache } from '@manga-assist/cache';
 import type { CacheWriteJob } from '@manga-assist/contracts';
-import { createGuardrails } from '@manga-assist/guardrails';
+import { createBedrockGuardrail, createGuardrails } from '@manga-assist/guardrails';
 import { createMetricsRegistry } from '@manga-assist/telemetry';
+import { startTestServer } from '@manga-assist/testing';
 import { createCacheWriteJob } from './cache-write.job';
 
 function recordingCache(fail = false) {
@@ -50,5 +51,43 @@ describe('cache-write job', () => {
     const handler = createCacheWriteJob({ cache: recordingCache(true).cache, guardrails: createGuardrails(), registry });
     await expect(handler(job('『ワンピース』がおすすめです。'), anyJob)).rejects.toThrow(/maxmemory/);
     expect(await registry.metrics()).toContain('cache_write_failures_total{app="post-processor"} 1');
+  });
+
+  describe('with the Bedrock guardrail (real SDK against a stand-in)', () => {
+    /** Blocks answers about 暴力; answers 503 to everything while `down`. */
+    async function bedrock() {
+      let down = false;
+      const server = await startTestServer((req, res) => {
+        if (down) {
+          res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailableException' });
+          res.end('{"message":"unavailable"}');
+          return;
+        }
+        const blocked = req.body.includes('暴力');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ action: blocked ? 'GUARDRAIL_INTERVENED' : 'NONE', outputs: blocked ? [{ text: 'お答えできません。' }] : [], assessments: [] }));
+      });
+      const remote = createBedrockGuardrail({ region: 'ap-northeast-1', guardrailId: 'gr', guardrailVersion: '1', endpoint: server.url, localCredentials: true, timeoutMs: 2000 });
+      return { remote, setDown: (value: boolean) => void (down = value), close: async () => (remote.close(), await server.close()) };
+    }
+
+    it('caches what the guardrail passes, withholds what it blocks, and caches nothing while it is unreachable', async () => {
+      const { remote, setDown, close } = await bedrock();
+      const registry = createMetricsRegistry('post-processor', { defaultMetrics: false });
+      const { cache, writes } = recordingCache();
+      const handler = createCacheWriteJob({ cache, guardrails: createGuardrails(), remote, registry });
+      try {
+        expect(await handler(job('『ワンピース』がおすすめです。'), anyJob)).toEqual({ result: 'written' });
+        expect(await handler(job('戦闘シーンは暴力的です。'), anyJob)).toEqual({ result: 'withheld' });
+        setDown(true);
+        expect(await handler(job('『ナルト』がおすすめです。'), anyJob)).toEqual({ result: 'unchecked' });
+      } finally {
+        await close();
+      }
+      expect(writes.map((w) => w.answer)).toEqual(['『ワンピース』がおすすめです。']);
+      const text = await registry.metrics();
+      expect(text).toContain('manga_assist_cache_writes_total{result="withheld",app="post-processor"} 1');
+      expect(text).toContain('manga_assist_cache_writes_total{result="unchecked",app="post-processor"} 1');
+    });
   });
 });

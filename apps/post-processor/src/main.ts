@@ -69,7 +69,7 @@ async function main() {
   // Queue handles for metrics, the board, dead letters and the answered fan-out.
   const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const handlers = createHandlers({
-    'cache-write': { cache, guardrails, registry },
+    'cache-write': { cache, guardrails, remote: remoteGuardrail, registry },
     'session-update': { sessions, registry },
     'guardrail-check': {
       guardrails,
