@@ -76,6 +76,7 @@ export async function createHealthChecker({ config, logger, registry, redis }: H
     region: config.HEALTH_MODE === 'aws' ? config.AWS_REGION : null,
     az,
     intervalMs: config.PROBE_INTERVAL_MS,
+    recheckMs: config.PROBE_RECHECK_MS,
     timeoutMs: config.PROBE_TIMEOUT_MS,
     certWarnDays: config.CERT_WARN_DAYS,
     historySize: config.HEALTH_HISTORY_SIZE,

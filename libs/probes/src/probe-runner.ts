@@ -22,6 +22,8 @@ export interface ProbeRunnerOptions {
   region: string | null;
   az: string | null;
   intervalMs: number;
+  /** While the latest round found an endpoint unhealthy, the next comes after this (capped at intervalMs). */
+  recheckMs?: number;
   /** Deadline of each connect, TLS and HTTP phase (DNS has the resolver's own). */
   timeoutMs: number;
   certWarnDays: number;
@@ -45,7 +47,7 @@ export interface ProbeRunner {
   readonly endpoints: readonly EndpointSpec[];
   /** Runs a round now (or joins the one running) and returns its report. */
   runOnce(): Promise<HealthReport>;
-  /** Runs a round at once, then one every intervalMs after the previous ended. */
+  /** Runs a round at once, then one every intervalMs (recheckMs while something is unhealthy) after the previous ended. */
   start(): void;
   stop(): Promise<void>;
   latest(): HealthReport | null;
@@ -145,7 +147,8 @@ export function createProbeRunner(options: ProbeRunnerOptions): ProbeRunner {
           .catch((error: unknown) => log.error({ err: error instanceof Error ? error.message : String(error) }, 'probe round failed'))
           .finally(() => {
             if (stopped) return;
-            timer = setTimeout(tick, options.intervalMs);
+            const unhealthy = (latest?.counts.unhealthy ?? 0) > 0;
+            timer = setTimeout(tick, unhealthy ? Math.min(options.recheckMs ?? options.intervalMs, options.intervalMs) : options.intervalMs);
             timer.unref();
           });
       };

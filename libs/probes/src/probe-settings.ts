@@ -56,6 +56,8 @@ export const probeSettingsShape = {
   /** Name servers to query; default: getaddrinfo in local mode, the system's name servers in aws mode. */
   HEALTH_DNS_SERVERS: nameServers,
   PROBE_INTERVAL_MS: positiveInt(30_000),
+  /** While an endpoint is unhealthy, rounds come this often (never less often than the interval), so a recovery shows in seconds. */
+  PROBE_RECHECK_MS: positiveInt(5_000),
   PROBE_TIMEOUT_MS: positiveInt(2_000),
   DNS_TIMEOUT_MS: positiveInt(1_000),
   DNS_CACHE_MAX_TTL_S: positiveInt(60),
