@@ -165,7 +165,7 @@ describe('npm start', () => {
     expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
     // Nothing fires on a healthy system. Start-up may leave alerts pending, which their `for`
     // clears: the first two chats' p95 over budget, or the gateway unhealthy in the health-checker's
-    // first probe round (run before the gateway was up; the next is 30 s later).
+    // first probe round (run before the gateway was up; it looks again 5 s later).
     const firing = (await p.alerts()).filter((a) => a.state === 'firing');
     expect(firing.map((a) => JSON.stringify(a.labels))).toEqual([]);
   });
