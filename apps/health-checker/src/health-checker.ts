@@ -13,6 +13,7 @@ import type { HealthCheckerRouterDeps, ServiceDeps } from '@manga-assist/rpc';
 import type { ReadinessCheck } from '@manga-assist/server';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import type { HealthCheckerConfig } from './config';
+import { registerRedisMemoryMetrics } from './redis-memory';
 import { createReportStore } from './report-store';
 import type { ReportStore } from './report-store';
 
@@ -62,6 +63,8 @@ export async function createHealthChecker({ config, logger, registry, redis }: H
           log: logger,
           registry,
         });
+  // How full Redis is, its evictions and eviction policy (the alert rules read them).
+  registerRedisMemoryMetrics({ redis, registry });
   const store = createReportStore({
     redis,
     keyPrefix: config.KEY_PREFIX,
