@@ -70,6 +70,9 @@ export function createGuardrailCheckJob({ guardrails, remote, redis, keyPrefix, 
   }
 
   return async ({ traceId, connectionId, requestId, intent, question, answer }) => {
+    // A re-run of an answer already revised: its revision went out, and the managed guardrail
+    // (billed per call) is not asked again.
+    if (remote && connectionId !== null && (await redis.exists(markerKey(traceId))) === 1) return { ok: false, revised: true };
     const started = performance.now();
     const verdict = guardrails.evaluate({ question, answer, intent });
     evaluation.observe({ tiers: String(verdict.tiers) }, (performance.now() - started) / 1000);

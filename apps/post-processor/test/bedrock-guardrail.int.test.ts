@@ -104,6 +104,13 @@ describe('Bedrock guardrail after the in-process tiers', () => {
     expect(JSON.parse(sent.body)).toMatchObject({ source: 'OUTPUT', content: [{ text: { text: job.answer } }] });
     expect(await metric(/^manga_assist_guardrail_violations_total\{rule="contentPolicy",tier="bedrock"/)).toBe(1);
     expect(await metric(/^manga_assist_guardrail_evaluation_seconds_count\{.*tiers="bedrock"/)).toBeGreaterThanOrEqual(1);
+
+    // The same job again (a redelivery): answered from its marker, without another guardrail call.
+    const calls = bedrock.requests.length;
+    await system.queues.get('guardrail-check').remove(`guardrail-check.${job.traceId}`);
+    delivered.length = 0;
+    expect(await revisionOf(job)).toBeUndefined();
+    expect(bedrock.requests.length).toBe(calls);
   });
 
   it('leaves a clean answer alone, and still revises what the in-process tiers catch', async () => {
