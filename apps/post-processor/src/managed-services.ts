@@ -4,7 +4,7 @@
 // failed guardrail call leaves the in-process verdict to stand alone.
 import os from 'node:os';
 import type { LookupFunction } from 'node:net';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { createLogsClient, isLocalStandIn } from '@manga-assist/aws';
 import { createCloudWatchAuditSink, createJsonlAuditSink } from '@manga-assist/audit';
 import type { AuditSink } from '@manga-assist/audit';
 import { createBedrockGuardrail } from '@manga-assist/guardrails';
@@ -19,11 +19,6 @@ interface Deps {
   registry: Registry;
 }
 
-/** Fixed credentials only for a local stand-in, never for an AWS endpoint. */
-function isStandIn(config: PostProcessorConfig, endpoint: string | undefined): boolean {
-  return config.LOCAL_STACK && endpoint !== undefined && !new URL(endpoint).hostname.endsWith('.amazonaws.com');
-}
-
 /** JSON-lines files, or with AUDIT_SINK=cloudwatch events in this process's own log stream. */
 export function createAuditSink(config: PostProcessorConfig, { lookup, registry }: Deps): { sink: AuditSink; pool?: ConnectionPool } {
   if (config.AUDIT_SINK === 'jsonl') return { sink: createJsonlAuditSink({ dir: config.AUDIT_DIR, maxFileBytes: config.AUDIT_MAX_FILE_BYTES }) };
@@ -33,12 +28,11 @@ export function createAuditSink(config: PostProcessorConfig, { lookup, registry 
     lookup,
     registry,
   });
-  const client = new CloudWatchLogsClient({
+  const client = createLogsClient({
     region: config.AWS_REGION,
-    ...(config.LOGS_ENDPOINT === undefined ? {} : { endpoint: config.LOGS_ENDPOINT }),
-    ...(isStandIn(config, config.LOGS_ENDPOINT) ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    maxAttempts: 1,
-    requestHandler: awsRequestHandler(pool, { requestTimeoutMs: 5_000 }),
+    endpoint: config.LOGS_ENDPOINT,
+    localCredentials: isLocalStandIn(config.LOCAL_STACK, config.LOGS_ENDPOINT),
+    pool,
   });
   const sink = createCloudWatchAuditSink({
     client,
@@ -62,7 +56,7 @@ export function createRemoteGuardrail(config: PostProcessorConfig, { lookup, reg
     guardrailId: config.BEDROCK_GUARDRAIL_ID,
     guardrailVersion: config.BEDROCK_GUARDRAIL_VERSION,
     endpoint: config.BEDROCK_ENDPOINT,
-    localCredentials: isStandIn(config, config.BEDROCK_ENDPOINT),
+    localCredentials: isLocalStandIn(config.LOCAL_STACK, config.BEDROCK_ENDPOINT),
     timeoutMs: config.BEDROCK_GUARDRAIL_TIMEOUT_MS,
     requestHandler: awsRequestHandler(pool, { requestTimeoutMs: config.BEDROCK_GUARDRAIL_TIMEOUT_MS }),
   });

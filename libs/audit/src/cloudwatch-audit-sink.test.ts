@@ -1,5 +1,4 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createLogsClient } from '@manga-assist/aws';
 import { startCloudWatchLogsStandIn } from '@manga-assist/testing';
 import type { CloudWatchLogsStandIn } from '@manga-assist/testing';
 import type { AuditRecord } from './audit-record';
@@ -26,14 +25,7 @@ describe('CloudWatch Logs audit sink (real SDK against a stand-in)', () => {
   });
   afterEach(() => logs.close());
 
-  const client = () =>
-    new CloudWatchLogsClient({
-      region: 'ap-northeast-1',
-      endpoint: logs.url,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-      requestHandler: new NodeHttpHandler(),
-    });
+  const client = () => createLogsClient({ region: 'ap-northeast-1', endpoint: logs.url });
   const operations = () => logs.requests.map((r) => String(r.headers['x-amz-target']).replace('Logs_20140328.', ''));
   const stored = (stream: string) => logs.groups.get(GROUP)?.get(stream)?.map((e) => JSON.parse(e.message) as AuditRecord) ?? [];
 

@@ -34,7 +34,16 @@ interface ClientDefaults {
   retryMode: 'standard' | 'adaptive';
 }
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** Placeholder credentials for a local engine or stand-in, which accepts any signature. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * Whether an endpoint is a local stand-in that should get LOCAL_CREDENTIALS: only with
+ * LOCAL_STACK, and never for an AWS endpoint (`*.amazonaws.com`), whatever LOCAL_STACK says.
+ */
+export function isLocalStandIn(localStack: boolean, endpoint: string | undefined): boolean {
+  return localStack && endpoint !== undefined && !/\.amazonaws\.com(\.cn)?$/.test(new URL(endpoint).hostname);
+}
 
 /**
  * Settings shared by every client: an HTTP/1.1 handler with a bounded keep-alive pool (reused

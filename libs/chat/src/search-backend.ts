@@ -2,6 +2,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { Client } from '@opensearch-project/opensearch';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { LOCAL_CREDENTIALS, isLocalStandIn } from '@manga-assist/aws';
 import { awsRequestHandler } from '@manga-assist/pools';
 import type { ConnectionPool } from '@manga-assist/pools';
 import { createOpenSearchClient, createTitanEmbedder, OpenSearchVectorIndex } from '@manga-assist/retrieval';
@@ -34,15 +35,13 @@ export type SearchBackend =
       titan?: { modelId: string; dimensions: TitanV2Dimensions; endpoint?: string; credentials?: AwsCredentials };
     };
 
-const LOCAL_CREDENTIALS: AwsCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const isAwsHost = (url: string) => /\.amazonaws\.com(\.cn)?$/.test(new URL(url).hostname);
 
 export function searchBackendConfig(env: SearchEnv): SearchBackend {
   if (env.VECTOR_INDEX === 'hnsw') return { kind: 'hnsw' };
   if (!env.OPENSEARCH_ENDPOINT) throw new Error('OPENSEARCH_ENDPOINT is required when VECTOR_INDEX=opensearch');
   // A local stand-in endpoint accepts any signature, and a dev machine has no AWS profile; an AWS
   // endpoint always gets the default chain's credentials, whatever LOCAL_STACK says.
-  const localStandIn = (endpoint: string | undefined) => env.LOCAL_STACK && endpoint !== undefined && !isAwsHost(endpoint);
+  const localStandIn = (endpoint: string | undefined) => isLocalStandIn(env.LOCAL_STACK, endpoint);
   return {
     kind: 'opensearch',
     endpoint: env.OPENSEARCH_ENDPOINT,

@@ -1,6 +1,7 @@
 import { ApplyGuardrailCommand, BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { GuardrailAssessment } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { LOCAL_CREDENTIALS } from '@manga-assist/aws';
 
 /** What a Bedrock guardrail said of one answer. */
 export interface RemoteAssessment {
@@ -55,7 +56,7 @@ export function createBedrockGuardrail(options: BedrockGuardrailOptions): Remote
   const client = new BedrockRuntimeClient({
     region: options.region,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    ...(options.localCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(options.localCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
     maxAttempts: 1,
     // HTTP/1.1: the SDK's HTTP/2 default is refused by proxies and stand-ins.
     requestHandler: options.requestHandler ?? new NodeHttpHandler({ connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs }),

@@ -36,11 +36,15 @@ export async function startTestServer(handler: TestHandler): Promise<TestServer>
       });
     });
   });
+  return { ...(await listenLocally(server)), requests };
+}
+
+/** Listens on a free port of 127.0.0.1; `close` drops open connections first, so it never waits on a client. */
+export async function listenLocally(server: http.Server): Promise<{ url: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
