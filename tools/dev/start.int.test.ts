@@ -187,16 +187,15 @@ describe('npm start', () => {
       }
       // The operator's Prometheus sees it too: each app's Redis check failing, the alert pending.
       const p = prometheus;
-      if (p) {
-        const apps = await waitFor(
-          async () => {
-            const pending = (await p.alerts()).filter((a) => a.labels['alertname'] === 'MangaAssistDependencyDown' && a.labels['dependency'] === 'redis');
-            return pending.length === 4 ? pending.map((a) => `${a.labels['app']} ${a.state}`).sort() : null;
-          },
-          { timeoutMs: 10_000, intervalMs: 250, description: 'MangaAssistDependencyDown pending for redis on four apps' },
-        );
-        expect(apps).toEqual(['chat-gateway pending', 'health-checker pending', 'post-processor pending', 'prefetch-scheduler pending']);
-      }
+      if (!p) throw new Error('no Prometheus: the test before this one did not start it');
+      const apps = await waitFor(
+        async () => {
+          const pending = (await p.alerts()).filter((a) => a.labels['alertname'] === 'MangaAssistDependencyDown' && a.labels['dependency'] === 'redis');
+          return pending.length === 4 ? pending.map((a) => `${a.labels['app']} ${a.state}`).sort() : null;
+        },
+        { timeoutMs: 10_000, intervalMs: 250, description: 'MangaAssistDependencyDown pending for redis on four apps' },
+      );
+      expect(apps).toEqual(['chat-gateway pending', 'health-checker pending', 'post-processor pending', 'prefetch-scheduler pending']);
     } finally {
       redis = startRedis(ports['REDIS']!);
     }
