@@ -27,6 +27,7 @@ import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '
 import { startService } from '@manga-assist/server';
 import { createSessionStore } from '@manga-assist/sessions';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
+import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
 import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
@@ -200,6 +201,7 @@ async function main() {
       const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
       server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
       registerChatHttp(server, lazyPipeline);
+      registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states(), scheduler, postProcessor, healthChecker });
       sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
       // Open sockets are told to go before the server stops (close code 1001).
       server.addHook('preClose', async () => sockets?.close());

@@ -143,6 +143,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     labelNames: ['intent', 'model', 'outcome'],
     registers: [deps.registry],
   });
+  const cacheHits = new Counter({
+    name: 'manga_assist_cache_hits_total',
+    help: 'Answers served from the response cache, by how the question matched (exact or semantic).',
+    labelNames: ['kind'],
+    registers: [deps.registry],
+  });
   const promptBytes = new Histogram({
     name: 'manga_assist_prompt_bytes',
     help: 'Size of the prompt sent to the model.',
@@ -332,6 +338,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         observe(clock.timings);
         recordProfile(traceId, clock, 'cache');
         requests.inc({ intent: classification.intent, model: 'cache', outcome: 'answered' });
+        cacheHits.inc({ kind: hit.kind });
         return;
       }
 
@@ -431,7 +438,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       clock.timeSync('enqueue', () =>
         handOff({ traceId, request, context, classification, scope, answer, model: profile, timings: clock.timings, degraded }),
       );
-      const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: false, model: profile, intent: classification.intent, timings: clock.timings };
+      const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: false, model: profile, intent: classification.intent, timings: clock.timings, products };
       if (degraded.length) frame.degraded = degraded;
       sink.done(frame);
       observe(clock.timings);
