@@ -47,6 +47,24 @@ export function ChatApp() {
     if (sessionId) store.save(sessionId, messages);
   }, [store, sessionId, messages]);
 
+  // The newest text stays in view while it streams, unless the reader has scrolled up to read.
+  const following = useRef(true);
+  useEffect(() => {
+    const onScroll = () => {
+      const page = document.documentElement;
+      following.current = page.scrollHeight - page.scrollTop - page.clientHeight < 120;
+    };
+    addEventListener('scroll', onScroll, { passive: true });
+    return () => removeEventListener('scroll', onScroll);
+  }, []);
+  const count = messages.length;
+  useEffect(() => {
+    following.current = true;
+  }, [count]);
+  useEffect(() => {
+    if (following.current) scrollTo({ top: document.documentElement.scrollHeight });
+  }, [messages]);
+
   const send = (text: string) => {
     const trimmed = text.trim();
     if (!trimmed) return false;

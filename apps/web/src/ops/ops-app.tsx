@@ -181,7 +181,7 @@ function Answers({ snapshot }: { snapshot: OpsSnapshot }) {
     ['semantic hits', String(a.semantic), 'semantic'],
     ['Haiku', String(a.haiku), 'haiku'],
     ['Sonnet', String(a.sonnet), 'sonnet'],
-    ['Haiku / Sonnet', mix.haikuShare === null ? '—' : `${formatShare(mix.haikuShare)} / ${formatShare(1 - mix.haikuShare)}`, 'split'],
+    ['Haiku / Sonnet', mix.haikuShare === null ? '—' : `${Math.round(mix.haikuShare * 100)} / ${Math.round((1 - mix.haikuShare) * 100)} %`, 'split'],
     ['error ratio', formatShare(mix.errorRatio), 'error-ratio'],
   ];
   return (
