@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { AppServer } from '@manga-assist/server';
 
 /**
@@ -16,6 +17,9 @@ export interface WebPagesOptions {
 
 interface WebFile {
   body: Buffer;
+  /** Compressed once at start, for clients that accept it. */
+  br: Buffer;
+  gzip: Buffer;
   type: string;
   etag: string;
   cacheControl: string;
@@ -71,6 +75,8 @@ export function loadWebFiles(dir: string): Map<string, WebFile> {
     const hashed = urlPath.startsWith('/assets/');
     files.set(urlPath, {
       body,
+      br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+      gzip: gzipSync(body, { level: 9 }),
       type: TYPES[path.extname(file)] ?? 'application/octet-stream',
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
       // A page must be revalidated so a new deployment's asset names are picked up at once.
@@ -91,9 +97,12 @@ export function registerWebPages(server: AppServer, { dir, log }: WebPagesOption
       const missing = files.size === 0 ? 503 : 404;
       return reply.code(missing).type('text/plain; charset=utf-8').send(missing === 503 ? 'The pages are not built: run `npx nx build web`.' : 'Not found');
     }
-    reply.headers(SECURITY_HEADERS).header('cache-control', file.cacheControl).header('etag', file.etag);
+    reply.headers(SECURITY_HEADERS).header('cache-control', file.cacheControl).header('etag', file.etag).header('vary', 'accept-encoding');
     if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
-    return reply.type(file.type).send(file.body);
+    const accepted = String(request.headers['accept-encoding'] ?? '');
+    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
+    if (encoding) reply.header('content-encoding', encoding);
+    return reply.type(file.type).send(encoding ? file[encoding] : file.body);
   };
 
   server.get('/', send('/index.html'));

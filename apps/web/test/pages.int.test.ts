@@ -107,6 +107,10 @@ describe('the chat page and the ops page', () => {
     const script = await fetch(`${gatewayUrl(system)}${asset}`);
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(script.headers.get('content-type')).toMatch(/javascript/);
+    // Compressed once at start; fetch decodes it.
+    expect(script.headers.get('content-encoding')).toMatch(/^(br|gzip)$/);
+    expect(await script.text()).toMatch(/^(import|const|var|let|function|\(|!)/);
+    expect((await fetch(`${gatewayUrl(system)}/`, { headers: { 'if-none-match': page.headers.get('etag')! } })).status).toBe(304);
     expect((await fetch(`${gatewayUrl(system)}/ops`)).status).toBe(200);
     expect((await fetch(`${gatewayUrl(system)}/assets/nothing-here.js`)).status).toBe(404);
     // The ops feed is never open.
@@ -154,7 +158,8 @@ describe('the chat page and the ops page', () => {
     expect(segments).toEqual(expect.arrayContaining(['intent', 'cache-lookup', 'vector-search', 'fm-total']));
     const fmTotal = answer.locator('.waterfall tr', { has: chat.locator('th', { hasText: /^fm-total$/ }) });
     expect(await fmTotal.locator('.budget').textContent()).toBe('/ 300 ms');
-    await chat.screenshot({ path: path.join(SCREENSHOTS, 'chat.png'), fullPage: true });
+    await chat.locator('.messages').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await chat.screenshot({ path: path.join(SCREENSHOTS, 'chat.png') });
   });
 
   it('answers a repeated question from the cache, with the cached badge', async () => {

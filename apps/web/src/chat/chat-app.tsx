@@ -48,21 +48,15 @@ export function ChatApp() {
   }, [store, sessionId, messages]);
 
   // The newest text stays in view while it streams, unless the reader has scrolled up to read.
+  const list = useRef<HTMLElement>(null);
   const following = useRef(true);
-  useEffect(() => {
-    const onScroll = () => {
-      const page = document.documentElement;
-      following.current = page.scrollHeight - page.scrollTop - page.clientHeight < 120;
-    };
-    addEventListener('scroll', onScroll, { passive: true });
-    return () => removeEventListener('scroll', onScroll);
-  }, []);
   const count = messages.length;
   useEffect(() => {
     following.current = true;
   }, [count]);
   useEffect(() => {
-    if (following.current) scrollTo({ top: document.documentElement.scrollHeight });
+    const el = list.current;
+    if (el && following.current) el.scrollTop = el.scrollHeight;
   }, [messages]);
 
   const send = (text: string) => {
@@ -94,7 +88,15 @@ export function ChatApp() {
           </button>
         )}
       </header>
-      <main class="messages" aria-live="polite">
+      <main
+        class="messages"
+        aria-live="polite"
+        ref={list}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 120;
+        }}
+      >
         {messages.length === 0 && <Suggestions onPick={send} disabled={connection.state !== 'open'} />}
         {messages.map((m) => (m.role === 'user' ? <UserBubble key={`u-${m.requestId}`} text={m.text} /> : <Answer key={`a-${m.requestId}`} message={m} />))}
       </main>
