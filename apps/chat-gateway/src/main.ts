@@ -48,7 +48,7 @@ async function main() {
 
   const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger, registry });
   const endpoints = resolveAwsEndpoints(config);
-  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, pool: dynamoPool });
+  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, localStack: config.LOCAL_STACK, pool: dynamoPool });
   const tables = tableDefinitions(config.TABLE_PREFIX);
   const sessions = createSessionStore({
     dynamo,

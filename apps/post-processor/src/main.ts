@@ -46,8 +46,8 @@ async function main() {
   const dns = createDnsCache({ log: logger, registry });
   const dynamoPool = createConnectionPool({ name: 'dynamodb', lookup: dns.lookup, registry });
   const kinesisPool = createConnectionPool({ name: 'kinesis', lookup: dns.lookup, registry });
-  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, pool: dynamoPool });
-  const kinesis = createKinesisClient({ region: config.AWS_REGION, endpoint: endpoints.kinesis, pool: kinesisPool });
+  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, localStack: config.LOCAL_STACK, pool: dynamoPool });
+  const kinesis = createKinesisClient({ region: config.AWS_REGION, endpoint: endpoints.kinesis, localStack: config.LOCAL_STACK, pool: kinesisPool });
   const tables = tableDefinitions(config.TABLE_PREFIX);
   const streams = streamDefinitions(config.TABLE_PREFIX);
   const sessions = createSessionStore({
