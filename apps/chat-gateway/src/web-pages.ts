@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { FastifyReply } from 'fastify';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { AppServer } from '@manga-assist/server';
 
@@ -91,7 +92,7 @@ export function registerWebPages(server: AppServer, { dir, log }: WebPagesOption
   const files = existsSync(path.join(dir, 'index.html')) ? loadWebFiles(dir) : new Map<string, WebFile>();
   if (files.size === 0) log.warn({ dir }, 'the web pages are not built (npx nx build web): / and /ops answer 503');
 
-  const send = (urlPath: string) => async (request: { headers: Record<string, string | string[] | undefined> }, reply: import('fastify').FastifyReply) => {
+  const send = (urlPath: string) => async (request: { headers: Record<string, string | string[] | undefined> }, reply: FastifyReply) => {
     const file = files.get(urlPath);
     if (!file) {
       const missing = files.size === 0 ? 503 : 404;
