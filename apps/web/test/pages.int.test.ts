@@ -205,6 +205,13 @@ describe('the chat page and the ops page', () => {
     await lastAnswer().and(chat.locator('[data-state=done], [data-state=failed]')).waitFor();
   });
 
+  it('answers a message over the size limit with a polite error, and keeps answering', async () => {
+    const tooLong = await askOnPage('あ'.repeat(1500)); // 4.5 KB of UTF-8, over the 4 KB limit
+    expect(await tooLong.getAttribute('data-state')).toBe('failed');
+    expect(await tooLong.locator('.error').textContent()).toBe('That message is too long (4 KB at most). Please shorten it.');
+    expect(await (await askOnPage('新刊')).getAttribute('data-state')).toBe('done');
+  });
+
   describe('the ops page', () => {
     let ops: Page;
     const stat = (name: string) => ops.locator(`[data-stat=${name}] .value`);

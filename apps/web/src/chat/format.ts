@@ -87,7 +87,7 @@ export function waterfallRows(timings: Record<string, number>, model: string): W
   return (PIPELINE_ORDER as readonly string[])
     .filter((segment) => at(segment) !== undefined && !NON_DURATION_TIMINGS.includes(segment))
     .map((segment) => {
-      const ms = at(segment)!;
+      const ms = at(segment) ?? 0;
       const budgetMs = budgetFor(segment, model);
       return { segment, startMs: starts[segment] ?? 0, ms, budgetMs, over: budgetMs !== null && ms > budgetMs * (1 + TOLERANCE) };
     });

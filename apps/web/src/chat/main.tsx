@@ -3,4 +3,4 @@ import '../shared/base.css';
 import './chat.css';
 import { ChatApp } from './chat-app';
 
-render(<ChatApp />, document.getElementById('app')!);
+render(<ChatApp />, document.getElementById('app') ?? document.body);

@@ -13,7 +13,8 @@ export function TimeChart({ title, unit, series, data }: { title: string; unit: 
   const plot = useRef<uPlot>();
 
   useEffect(() => {
-    const el = host.current!;
+    const el = host.current;
+    if (!el) return;
     const options: uPlot.Options = {
       title,
       width: Math.max(300, el.clientWidth),

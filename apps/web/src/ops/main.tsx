@@ -3,4 +3,4 @@ import '../shared/base.css';
 import './ops.css';
 import { OpsApp } from './ops-app';
 
-render(<OpsApp />, document.getElementById('app')!);
+render(<OpsApp />, document.getElementById('app') ?? document.body);

@@ -122,11 +122,11 @@ function Dashboard({ snapshot, history }: { snapshot: OpsSnapshot; history: Hist
       <Apps apps={snapshot.apps} ready={snapshot.ready} />
       <Answers snapshot={snapshot} />
       <section class="panel wide">
-        <TimeChart title="Answers per second" unit="per s" data={rates} series={RATE_SERIES.map((label, i) => ({ label, color: COLORS[i]! }))} />
+        <TimeChart title="Answers per second" unit="per s" data={rates} series={RATE_SERIES.map((label, i) => ({ label, color: COLORS[i] ?? '#333' }))} />
       </section>
       <Waterfall snapshot={snapshot} />
       <section class="panel wide">
-        <TimeChart title="p95 per segment" unit="ms" data={latencies} series={LATENCY_SERIES.map((label, i) => ({ label, color: COLORS[i]! }))} />
+        <TimeChart title="p95 per segment" unit="ms" data={latencies} series={LATENCY_SERIES.map((label, i) => ({ label, color: COLORS[i] ?? '#333' }))} />
       </section>
       <Breakers snapshot={snapshot} />
       <Pools snapshot={snapshot} />

@@ -28,7 +28,7 @@ export function budgetWarnings(profile: ProfileReport): string[] {
   return Object.entries(profile.segments)
     .filter(([, s]) => s.state === 'over' && s.budgetMs !== null && s.overBy !== null)
     .sort(([, a], [, b]) => (b.overBy ?? 0) - (a.overBy ?? 0))
-    .map(([name, s]) => `${name}: p95 ${formatMs(s.p95)} is ${Math.round((s.overBy ?? 0) * 100)} % over its ${formatMs(s.budgetMs!)} budget`);
+    .map(([name, s]) => `${name}: p95 ${formatMs(s.p95)} is ${Math.round((s.overBy ?? 0) * 100)} % over its ${formatMs(s.budgetMs)} budget`);
 }
 
 export function formatMs(ms: number | null | undefined): string {
