@@ -13,6 +13,7 @@ function sources(overrides: Partial<OpsFeedSources> = {}): OpsFeedSources {
   const hits = new Counter({ name: 'manga_assist_cache_hits_total', help: 'h', labelNames: ['kind'], registers: [registry] });
   hits.inc({ kind: 'exact' }, 2);
   hits.inc({ kind: 'semantic' });
+  hits.inc({ kind: 'precomputed' }, 5);
   const wait = new Histogram({ name: 'manga_assist_pool_checkout_wait_seconds', help: 'h', labelNames: ['pool'], registers: [registry] });
   wait.observe({ pool: 'dynamodb' }, 0.002);
   wait.observe({ pool: 'dynamodb' }, 0.004);
@@ -42,7 +43,7 @@ function sources(overrides: Partial<OpsFeedSources> = {}): OpsFeedSources {
 describe('collectOpsSnapshot', () => {
   it('counts answers by source, and reads pools, breakers and queues', async () => {
     const snapshot = OpsSnapshotSchema.parse(await collectOpsSnapshot(sources()));
-    expect(snapshot.answers).toEqual({ exact: 2, semantic: 1, haiku: 4, sonnet: 2, errors: 1 });
+    expect(snapshot.answers).toEqual({ exact: 2, semantic: 1, precomputed: 5, haiku: 4, sonnet: 2, errors: 1 });
     expect(snapshot.pools).toEqual([{ pool: 'dynamodb', inUse: 1, idle: 2, queued: 1, checkoutWaitMs: 3 }]);
     expect(snapshot.downstreams[0]).toMatchObject({ downstream: 'sonnet', breaker: 'half-open', transitions: 2 });
     expect(snapshot.queues).toEqual([{ queue: 'cache-write', waiting: 2, active: 2, delayed: 0, failed: 3, completed: 9, deadLetters: 4 }]);

@@ -50,6 +50,7 @@ export async function countAnswers(registry: Registry): Promise<AnswerCounts> {
   return {
     exact: sum(hits, (l) => l['kind'] === 'exact'),
     semantic: sum(hits, (l) => l['kind'] === 'semantic'),
+    precomputed: sum(hits, (l) => l['kind'] === 'precomputed'),
     haiku: answered('haiku'),
     sonnet: answered('sonnet'),
     errors: sum(requests, (l) => l['outcome'] !== 'answered'),

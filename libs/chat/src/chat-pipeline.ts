@@ -145,7 +145,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   });
   const cacheHits = new Counter({
     name: 'manga_assist_cache_hits_total',
-    help: 'Answers served from the response cache, by how the question matched (exact or semantic).',
+    help: 'Answers served from the response cache: pre-computed by the scheduler, else by how the question matched (exact or semantic).',
     labelNames: ['kind'],
     registers: [deps.registry],
   });
@@ -338,7 +338,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         observe(clock.timings);
         recordProfile(traceId, clock, 'cache');
         requests.inc({ intent: classification.intent, model: 'cache', outcome: 'answered' });
-        cacheHits.inc({ kind: hit.kind });
+        cacheHits.inc({ kind: hit.precomputed ? 'precomputed' : hit.kind });
         return;
       }
 

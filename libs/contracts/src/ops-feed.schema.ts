@@ -12,6 +12,8 @@ export const AnswerCountsSchema = z.object({
   /** Response-cache hits on the exact normalized question, and on a similar one. */
   exact: count,
   semantic: count,
+  /** Response-cache hits on an answer the prefetch scheduler wrote ahead. */
+  precomputed: count,
   haiku: count,
   sonnet: count,
   /** Requests that ended in an error frame instead of `done`. */

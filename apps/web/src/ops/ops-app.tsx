@@ -8,7 +8,7 @@ import { LATENCY_SERIES, RATE_SERIES, addToHistory, answerMix, budgetWarnings, f
 import type { History } from './ops-view';
 import { forgetToken, saveToken, takeToken } from './token';
 
-const COLORS = ['#1e7d45', '#7fb069', '#3b6fb6', '#8a5cc2', '#b3261e'];
+const COLORS = ['#1e7d45', '#7fb069', '#c28a00', '#3b6fb6', '#8a5cc2', '#b3261e'];
 
 export function OpsApp() {
   const [token, setToken] = useState<string | null>(() => takeToken(sessionStorage, location, () => history.replaceState(null, '', location.pathname)));
@@ -179,6 +179,7 @@ function Answers({ snapshot }: { snapshot: OpsSnapshot }) {
     ['from cache', formatShare(mix.cacheShare), 'cache-share'],
     ['exact hits', String(a.exact), 'exact'],
     ['semantic hits', String(a.semantic), 'semantic'],
+    ['pre-computed hits', String(a.precomputed), 'precomputed'],
     ['Haiku', String(a.haiku), 'haiku'],
     ['Sonnet', String(a.sonnet), 'sonnet'],
     ['Haiku / Sonnet', mix.haikuShare === null ? '—' : `${Math.round(mix.haikuShare * 100)} / ${Math.round((1 - mix.haikuShare) * 100)} %`, 'split'],
@@ -195,7 +196,6 @@ function Answers({ snapshot }: { snapshot: OpsSnapshot }) {
           </div>
         ))}
       </div>
-      <p class="muted small">Pre-computed answers (written by the scheduler) are served as exact or semantic hits.</p>
     </section>
   );
 }

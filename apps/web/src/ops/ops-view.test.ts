@@ -18,8 +18,8 @@ const snapshot = (at: string, answers: OpsSnapshot['answers'], total = 300): Ops
 
 describe('the ops page numbers', () => {
   it('splits answers by source, model and errors', () => {
-    expect(answerMix({ exact: 3, semantic: 1, haiku: 12, sonnet: 4, errors: 5 })).toEqual({ answered: 20, cacheShare: 0.2, haikuShare: 0.75, errorRatio: 0.2 });
-    expect(answerMix({ exact: 0, semantic: 0, haiku: 0, sonnet: 0, errors: 0 })).toEqual({ answered: 0, cacheShare: null, haikuShare: null, errorRatio: null });
+    expect(answerMix({ exact: 2, semantic: 1, precomputed: 1, haiku: 12, sonnet: 4, errors: 5 })).toEqual({ answered: 20, cacheShare: 0.2, haikuShare: 0.75, errorRatio: 0.2 });
+    expect(answerMix({ exact: 0, semantic: 0, precomputed: 0, haiku: 0, sonnet: 0, errors: 0 })).toEqual({ answered: 0, cacheShare: null, haikuShare: null, errorRatio: null });
   });
 
   it('warns about the segments over budget, worst first', () => {
@@ -35,7 +35,7 @@ describe('the ops page numbers', () => {
   });
 
   it('charts answers per second between snapshots, and starts over when the gateway restarted', () => {
-    const counts = (haiku: number) => ({ exact: 0, semantic: 0, haiku, sonnet: 0, errors: 0 });
+    const counts = (haiku: number) => ({ exact: 0, semantic: 0, precomputed: 0, haiku, sonnet: 0, errors: 0 });
     let history: History = { t: [], series: {} };
     const first = snapshot('2026-12-05T10:00:00.000Z', counts(10));
     const second = snapshot('2026-12-05T10:00:02.000Z', counts(16), 420);
@@ -52,7 +52,7 @@ describe('the ops page numbers', () => {
     let history: History = { t: [], series: {} };
     let previous: OpsSnapshot | null = null;
     for (let i = 0; i < 5; i++) {
-      const next = snapshot(new Date(Date.UTC(2026, 11, 5, 10, 0, i)).toISOString(), { exact: i, semantic: 0, haiku: 0, sonnet: 0, errors: 0 });
+      const next = snapshot(new Date(Date.UTC(2026, 11, 5, 10, 0, i)).toISOString(), { exact: i, semantic: 0, precomputed: 0, haiku: 0, sonnet: 0, errors: 0 });
       history = addToHistory(history, previous, next, 3);
       previous = next;
     }

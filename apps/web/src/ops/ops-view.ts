@@ -11,7 +11,7 @@ export interface AnswerMix {
 }
 
 export function answerMix(a: AnswerCounts): AnswerMix {
-  const cache = a.exact + a.semantic;
+  const cache = a.exact + a.semantic + a.precomputed;
   const model = a.haiku + a.sonnet;
   const answered = cache + model;
   const requests = answered + a.errors;
@@ -46,7 +46,7 @@ export interface History {
   series: Record<string, (number | null)[]>;
 }
 
-export const RATE_SERIES = ['exact', 'semantic', 'haiku', 'sonnet', 'errors'] as const;
+export const RATE_SERIES = ['exact', 'semantic', 'precomputed', 'haiku', 'sonnet', 'errors'] as const;
 export const LATENCY_SERIES = ['total', 'fm-total:haiku', 'fm-total:sonnet', 'vector-search', 'cache-lookup'] as const;
 
 /**
