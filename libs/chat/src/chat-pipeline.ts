@@ -49,6 +49,8 @@ export interface ChatRequest {
   text: string;
   /** Time the transport spent parsing and validating the frame. */
   validateMs: number;
+  /** Answer with this model instead of the router's choice (breaker and bulkhead fallbacks still apply). */
+  profile?: ModelProfile;
 }
 
 export interface ChatPipelineDeps {
@@ -348,8 +350,9 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
       // 3. The model: streamed token by token, the first token never held back. A Sonnet call that
       // fails before its first token (or cannot start) is answered by Haiku instead, and says so.
-      let profile = pickModel(deps.route(classification), degraded);
+      let profile = pickModel(request.profile ?? deps.route(classification), degraded);
       let answer = '';
+      let usage: DoneFrame['usage'];
       /** Whether any token reached the client: after that, no other model may take over. */
       let streamed = false;
       const fmStarted = performance.now();
@@ -357,7 +360,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         guard(
           model,
           async (callSignal) => {
-            const { promptBytes: bytes, tokens } = clock.timeSync('prompt-assembly', () =>
+            const stream = clock.timeSync('prompt-assembly', () =>
               deps.model.stream({
                 profile: model,
                 userText: request.text,
@@ -368,6 +371,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
                 signal: callSignal,
               }),
             );
+            const { promptBytes: bytes, tokens } = stream;
             promptBytes.observe(bytes);
             clock.set('prompt-bytes', bytes);
             let first = true;
@@ -393,6 +397,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
             } finally {
               if (!first) clock.record('stream', streamStarted, streamMs);
             }
+            usage = stream.usage();
           },
           { signal },
         );
@@ -433,6 +438,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       );
       const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: false, model: profile, intent: classification.intent, timings: clock.timings };
       if (degraded.length) frame.degraded = degraded;
+      if (usage) frame.usage = usage;
       sink.done(frame);
       observe(clock.timings);
       recordProfile(traceId, clock, profile);

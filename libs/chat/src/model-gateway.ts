@@ -1,5 +1,5 @@
 import { assemblePrompt } from '@manga-assist/fm';
-import type { ModelEvent, ModelProvider } from '@manga-assist/fm';
+import type { ModelEvent, ModelProvider, ModelUsage } from '@manga-assist/fm';
 import type { ModelGateway } from './ports';
 
 /** Prompt assembly plus the configured provider, as the pipeline's model port. */
@@ -13,16 +13,19 @@ export function createModelGateway(provider: ModelProvider): ModelGateway {
         summary: request.summary,
         products: request.products,
       });
-      const tokens = tokenTexts(() =>
-        provider.stream({
-          profile: request.profile,
-          system: prompt.system,
-          messages: prompt.messages,
-          grounding: prompt.grounding,
-          signal: request.signal,
-        }),
+      let usage: ModelUsage | undefined;
+      const tokens = tokenTexts(
+        () =>
+          provider.stream({
+            profile: request.profile,
+            system: prompt.system,
+            messages: prompt.messages,
+            grounding: prompt.grounding,
+            signal: request.signal,
+          }),
+        (end) => void (usage = end.usage),
       );
-      return { promptBytes: prompt.bytes, tokens };
+      return { promptBytes: prompt.bytes, tokens, usage: () => usage };
     },
   };
 }
@@ -33,7 +36,10 @@ const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * The texts of a model stream's token events, started on the first read. A plain iterator rather
  * than an async generator: one layer less of promises and results for every token streamed.
  */
-function tokenTexts(start: () => AsyncIterable<ModelEvent>): AsyncIterableIterator<string> {
+function tokenTexts(
+  start: () => AsyncIterable<ModelEvent>,
+  onEnd: (end: Extract<ModelEvent, { type: 'end' }>) => void,
+): AsyncIterableIterator<string> {
   let source: AsyncIterator<ModelEvent> | undefined;
   const iterator: AsyncIterableIterator<string> = {
     [Symbol.asyncIterator]: () => iterator,
@@ -43,6 +49,7 @@ function tokenTexts(start: () => AsyncIterable<ModelEvent>): AsyncIterableIterat
         const step = await source.next();
         if (step.done) return END;
         if (step.value.type === 'token') return { done: false, value: step.value.text };
+        onEnd(step.value);
       }
     },
     // A reader that stops early (an error, an abort) ends the model stream too.

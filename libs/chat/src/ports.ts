@@ -32,8 +32,15 @@ export interface ModelStreamRequest {
 }
 
 export interface ModelGateway {
-  /** Assembles the prompt and streams the answer; reports the prompt's size in bytes. */
-  stream(request: ModelStreamRequest): { promptBytes: number; tokens: AsyncIterable<string> };
+  /**
+   * Assembles the prompt and streams the answer; reports the prompt's size in bytes and, once the
+   * tokens are read to the end, the token counts the model reported (undefined if it reported none).
+   */
+  stream(request: ModelStreamRequest): {
+    promptBytes: number;
+    tokens: AsyncIterable<string>;
+    usage(): { inputTokens: number; outputTokens: number } | undefined;
+  };
 }
 
 export interface ClassifierPort {
