@@ -28,6 +28,7 @@ import { startService } from '@manga-assist/server';
 import { createSessionStore } from '@manga-assist/sessions';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { registerChatHttp } from './chat-http';
+import { registerOpenAiHttp } from './openai-http';
 import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
 import { gatewayConfigSchema } from './config';
@@ -200,6 +201,7 @@ async function main() {
       const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
       server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
       registerChatHttp(server, lazyPipeline);
+      registerOpenAiHttp(server, lazyPipeline);
       sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
       // Open sockets are told to go before the server stops (close code 1001).
       server.addHook('preClose', async () => sockets?.close());
