@@ -1,6 +1,25 @@
-import { assemblePrompt } from '@manga-assist/fm';
-import type { ModelEvent, ModelProvider, ModelUsage } from '@manga-assist/fm';
-import type { ModelGateway } from './ports';
+import type { ChatTurn, Intent, ModelProfile, ProductSummary } from '@manga-assist/contracts';
+import { assemblePrompt } from './assemble-prompt';
+import type { ModelEvent, ModelProvider, ModelUsage } from './model-provider';
+
+export interface ModelStreamRequest {
+  profile: ModelProfile;
+  userText: string;
+  intent: Intent;
+  history: ChatTurn[];
+  summary: string;
+  products: ProductSummary[];
+  signal?: AbortSignal;
+}
+
+/** Prompt assembly in front of a provider: what the chat pipeline and the pre-computer call. */
+export interface ModelGateway {
+  /**
+   * Assembles the prompt and streams the answer; reports the prompt's size in bytes and, once the
+   * tokens are read to the end, the token counts the model reported (undefined if it reported none).
+   */
+  stream(request: ModelStreamRequest): { promptBytes: number; tokens: AsyncIterable<string>; usage(): ModelUsage | undefined };
+}
 
 /** Prompt assembly plus the configured provider, as the pipeline's model port. */
 export function createModelGateway(provider: ModelProvider): ModelGateway {
