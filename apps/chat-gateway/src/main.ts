@@ -113,6 +113,8 @@ async function main() {
     const sessionFailed = loaded.errors.some((e) => e.part === 'session');
     if (!sessionFailed) context.session = loaded.session;
     context.prefetched = loaded.errors.length === 0;
+    // Preferences and recent interactions shape recommendations (the pipeline's personalize step).
+    if (context.userId !== undefined) context.personalization = { preferences: loaded.preferences, recentTitleIds: loaded.recentTitleIds };
     context.trending = trending;
     context.prefetchMs = performance.now() - started;
   };
