@@ -24,6 +24,7 @@ import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import { registerChatHttp } from './chat-http';
+import { registerOpenAiHttp } from './openai-http';
 import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
 import type { GatewayConfig } from './config';
@@ -187,6 +188,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
           server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
           registerChatHttp(server, lazyPipeline);
+          registerOpenAiHttp(server, lazyPipeline);
           sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());

@@ -20,6 +20,7 @@ const model: ModelGateway = {
     tokens: (async function* () {
       yield request.intent === 'trending' ? '人気作のお問い合わせは 090-1234-5678 まで。' : '今月の新刊は『ワンピース』です。';
     })(),
+    usage: () => undefined,
   }),
 };
 

@@ -9,7 +9,7 @@ import { createDownstreamPolicies } from '@manga-assist/resilience';
 import type { ProductSource } from '@manga-assist/retrieval';
 import { createMetricsRegistry } from '@manga-assist/telemetry';
 import { createChatPipeline } from './chat-pipeline';
-import type { ChatContext, ChatPipeline, ChatPipelineDeps } from './chat-pipeline';
+import type { ChatContext, ChatPipeline, ChatPipelineDeps, ChatRequest } from './chat-pipeline';
 import type { SessionView } from './ports';
 
 const product = (id: string, demographic: ProductSummary['demographic'], priceJpy: number): ProductSummary => ({
@@ -32,14 +32,17 @@ function fakes(options: { scripts?: Partial<Record<ModelProfile, Script>>; route
     stream(request) {
       modelCalls.push(request);
       const script = options.scripts?.[request.profile] ?? { tokens: ['答え', 'です。'] };
+      let usage: { inputTokens: number; outputTokens: number } | undefined;
       async function* tokens() {
         if (script.failBeforeFirst) throw new ModelStreamError({ code: script.failBeforeFirst, message: 'scripted', provider: 'local', profile: request.profile, tokensSent: 0 });
         for (let i = 0; i < script.tokens.length; i++) {
           if (i === script.failAfter) throw new ModelStreamError({ code: 'interrupted', message: 'connection reset', provider: 'local', profile: request.profile, tokensSent: i });
           yield script.tokens[i]!;
         }
+        // What a model reports at the end of a whole answer.
+        usage = { inputTokens: 100, outputTokens: script.tokens.length };
       }
-      return { promptBytes: 100, tokens: tokens() };
+      return { promptBytes: 100, tokens: tokens(), usage: () => usage };
     },
   };
   const cacheCalls = { held: 0, lookup: 0 };
@@ -99,7 +102,7 @@ function fakes(options: { scripts?: Partial<Record<ModelProfile, Script>>; route
 
 const pipelines = new WeakMap<ChatPipelineDeps, ChatPipeline>();
 
-async function ask(deps: ChatPipelineDeps, text: string, context: Partial<ChatContext> = {}) {
+async function ask(deps: ChatPipelineDeps, text: string, context: Partial<ChatContext> = {}, request: Partial<ChatRequest> = {}) {
   // One pipeline per set of deps (its metrics register once per registry).
   const pipeline = pipelines.get(deps) ?? createChatPipeline(deps);
   pipelines.set(deps, pipeline);
@@ -107,7 +110,7 @@ async function ask(deps: ChatPipelineDeps, text: string, context: Partial<ChatCo
   let done: DoneFrame | undefined;
   let error: { code: ErrorCode; message: string } | undefined;
   const ctx: ChatContext = { sessionId: 's-1', connectionId: 'c-1', ...context };
-  await pipeline.handle({ requestId: 'r1', text, validateMs: 0.1 }, ctx, {
+  await pipeline.handle({ requestId: 'r1', text, validateMs: 0.1, ...request }, ctx, {
     token: (t) => tokens.push(t),
     done: (frame) => (done = frame),
     error: (code, message) => (error = { code, message }),
@@ -155,6 +158,28 @@ describe('chat pipeline', () => {
     expect(modelCalls.map((c) => c.profile)).toEqual(['sonnet', 'haiku']);
     expect(tokens).toEqual(['ハイクの', '答え']);
     expect(done).toMatchObject({ model: 'haiku', degraded: ['sonnet-unavailable'] });
+  });
+
+  it('puts the token counts the model reported into done, and none for a cached answer', async () => {
+    const miss = await ask(setup().deps, '人気のマンガ');
+    expect(miss.done?.usage).toEqual({ inputTokens: 100, outputTokens: 2 });
+    const held = { kind: 'exact', answer: '今週の人気は『A』です。', model: 'haiku', similarity: 1, question: '人気のマンガ', createdAt: '2026-12-01T00:00:00.000Z' } as const;
+    const hit = await ask(setup({ held }).deps, '人気のマンガ');
+    expect(hit.done).toMatchObject({ cached: true });
+    expect(hit.done?.usage).toBeUndefined();
+  });
+
+  it('answers with the profile a request names instead of the router’s, still falling back from Sonnet', async () => {
+    const forcedSonnet = setup({ route: 'haiku' });
+    expect((await ask(forcedSonnet.deps, '人気のマンガ', {}, { profile: 'sonnet' })).done).toMatchObject({ model: 'sonnet' });
+    expect(forcedSonnet.modelCalls.map((c) => c.profile)).toEqual(['sonnet']);
+    const forcedHaiku = setup({ route: 'sonnet' });
+    expect((await ask(forcedHaiku.deps, 'compare the two series in depth', {}, { profile: 'haiku' })).done).toMatchObject({ model: 'haiku' });
+    expect(forcedHaiku.modelCalls.map((c) => c.profile)).toEqual(['haiku']);
+    const failing = setup({ route: 'haiku', scripts: { sonnet: { tokens: [], failBeforeFirst: 'unavailable' } } });
+    const { done } = await ask(failing.deps, '人気のマンガ', {}, { profile: 'sonnet' });
+    expect(done).toMatchObject({ model: 'haiku', degraded: ['sonnet-unavailable'] });
+    expect(failing.modelCalls.map((c) => c.profile)).toEqual(['sonnet', 'haiku']);
   });
 
   it('answers from popular titles when the product search fails', async () => {

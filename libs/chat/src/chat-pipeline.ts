@@ -65,6 +65,8 @@ export interface ChatRequest {
   text: string;
   /** Time the transport spent parsing and validating the frame. */
   validateMs: number;
+  /** Answer with this model instead of the router's choice (breaker and bulkhead fallbacks still apply). */
+  profile?: ModelProfile;
 }
 
 export interface ChatPipelineDeps {
@@ -370,11 +372,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     gathered: { products: ProductSummary[]; session: SessionView | null },
     sink: ChatSink,
     signal: AbortSignal | undefined,
-  ): Promise<{ ok: true; answer: string; profile: ModelProfile } | { ok: false; code: ErrorCode; profile: ModelProfile; error: unknown }> {
+  ): Promise<{ ok: true; answer: string; profile: ModelProfile; usage: DoneFrame['usage'] } | { ok: false; code: ErrorCode; profile: ModelProfile; error: unknown }> {
     const { request, classification, clock, degraded } = run;
     const { products, session } = gathered;
-    let profile = pickModel(deps.route(classification), degraded);
+    let profile = pickModel(request.profile ?? deps.route(classification), degraded);
     let answer = '';
+    let usage: DoneFrame['usage'];
     /** Whether any token reached the client: after that, no other model may take over. */
     let streamed = false;
     const fmStarted = performance.now();
@@ -382,7 +385,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       guard(
         model,
         async (callSignal) => {
-          const { promptBytes: bytes, tokens } = clock.timeSync('prompt-assembly', () =>
+          const stream = clock.timeSync('prompt-assembly', () =>
             deps.model.stream({
               profile: model,
               userText: request.text,
@@ -393,6 +396,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
               signal: callSignal,
             }),
           );
+          const { promptBytes: bytes, tokens } = stream;
           promptBytes.observe(bytes);
           clock.set('prompt-bytes', bytes);
           let first = true;
@@ -418,6 +422,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
           } finally {
             if (!first) clock.record('stream', streamStarted, streamMs);
           }
+          usage = stream.usage();
         },
         { signal },
       );
@@ -434,7 +439,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         await streamFrom(profile);
       }
       clock.set('fm-total', performance.now() - fmStarted);
-      return { ok: true, answer, profile };
+      return { ok: true, answer, profile, usage };
     } catch (caught) {
       const error = caught instanceof NothingStreamedError ? caught.original : caught;
       return { ok: false, code: failureCode(error, streamed), profile, error };
@@ -442,11 +447,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   /** 4a. A finished answer: handed over to the post-processor, then `done` with its timings. */
-  function finish(run: Run, context: ChatContext, sink: ChatSink, answer: string, model: ModelProfile | 'cache'): void {
+  function finish(run: Run, context: ChatContext, sink: ChatSink, answer: string, model: ModelProfile | 'cache', usage?: DoneFrame['usage']): void {
     const { request, classification, clock, degraded } = run;
     clock.timeSync('enqueue', () => handOff(run, context, answer, model));
     const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: model === 'cache', model, intent: classification.intent, timings: clock.timings };
     if (degraded.length) frame.degraded = degraded;
+    if (usage) frame.usage = usage;
     sink.done(frame);
     observe(clock.timings);
     recordProfile(run.traceId, clock, model);
@@ -473,7 +479,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       }
       const gathered = await gatherContext(run, context);
       const result = await streamWithFallback(run, gathered, sink, signal);
-      if (result.ok) finish(run, context, sink, result.answer, result.profile);
+      if (result.ok) finish(run, context, sink, result.answer, result.profile, result.usage);
       else fail(run, sink, result);
     },
   };
