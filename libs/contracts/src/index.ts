@@ -8,3 +8,4 @@ export * from './scheduler.schema';
 export * from './profile.schema';
 export * from './resilience.schema';
 export * from './ops-feed.schema';
+export * from './openai.schema';
