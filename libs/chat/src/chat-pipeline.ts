@@ -353,12 +353,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * products are then ordered by the user's preferences, without what they already asked about.
    */
   async function gatherContext(run: Run, context: ChatContext): Promise<{ products: ProductSummary[]; session: SessionView | null }> {
-    const { request, classification, clock, degraded } = run;
+    const { clock, degraded } = run;
     const wasPrefetched = context.prefetched === true && context.session !== undefined;
     // A personalized list drops what the user already asked about: fetch spare candidates for it.
     const k = run.personalized ? topK * 3 : topK;
     const [found, session] = await Promise.all([
-      clock.time('vector-search', () => findProducts(classification, request.text, context, degraded, k)),
+      clock.time('vector-search', () => findCandidates(run, context, k)),
       clock.time('session-load', () => loadSession(context, degraded)),
     ]);
     if (wasPrefetched) {
@@ -367,6 +367,28 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     }
     const products = run.personalized && context.personalization ? personalize(found, context.personalization, topK) : found;
     return { products, session };
+  }
+
+  /**
+   * The products to answer from. For a personalized question that names no demographic, the
+   * user's preferred demographics (the first two) are searched too, side by side with the question
+   * itself: a preference should bring in titles the plain search ranks too low to return at all.
+   */
+  async function findCandidates(run: Run, context: ChatContext, k: number): Promise<ProductSummary[]> {
+    const { request, classification, degraded } = run;
+    const preferred = run.personalized && !classification.filters.demographic ? (context.personalization?.preferences.demographics ?? []).slice(0, 2) : [];
+    const [base, ...extra] = await Promise.all([
+      findProducts(classification, request.text, context, degraded, k),
+      ...preferred.map((demographic) =>
+        guard(
+          'vector-search',
+          () => selectProducts(deps.products, { ...classification, filters: { ...classification.filters, demographic } }, request.text, { topK }),
+          { idempotent: true },
+        ).catch(() => [] as ProductSummary[]),
+      ),
+    ]);
+    const seen = new Set<string>();
+    return [...extra.flat(), ...base].filter((p) => !seen.has(p.id) && (seen.add(p.id), true));
   }
 
   /**
