@@ -40,3 +40,5 @@ export { itemEmbeddingText } from './item-text';
 export type { RetrievalLogger } from './logger';
 export { indexCatalogInOpenSearch, productDocument } from './opensearch-indexer';
 export type { IndexCatalogOptions, IndexCatalogResult } from './opensearch-indexer';
+export { CollectionNotActiveError, NOT_FOUND, createCollectionDiscovery, createCollectionEndpointResolver } from './collection-discovery';
+export type { CollectionDiscovery, CollectionStatus, VpcEndpointStatus } from './collection-discovery';
