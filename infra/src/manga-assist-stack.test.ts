@@ -231,6 +231,16 @@ describe('MangaAssist stack', () => {
     expect(JSON.stringify(collection!['DependsOn'])).toMatch(/EncryptionPolicy.*NetworkPolicy|NetworkPolicy.*EncryptionPolicy/);
   });
 
+  it('has the health checker probe the collection host and report the collection and its VPC endpoint', () => {
+    const containers = ofType('AWS::ECS::TaskDefinition').map(([, r]) => (r.Properties['ContainerDefinitions'] as { Environment: { Name: string; Value: unknown }[] }[])[0]!);
+    const health = containers.find((c) => c.Environment.some((e) => e.Name === 'APP' && e.Value === 'health-checker'))!;
+    const env = Object.fromEntries(health.Environment.map((e) => [e.Name, e.Value]));
+    expect(env).toMatchObject({ HEALTH_MODE: 'aws', OPENSEARCH_COLLECTION: 'manga-assist-catalog' });
+    const [endpointId] = Object.keys(template.findResources('AWS::OpenSearchServerless::VpcEndpoint'));
+    expect(env['OPENSEARCH_VPC_ENDPOINT_ID']).toEqual({ 'Fn::GetAtt': [endpointId, 'Id'] });
+    expect(JSON.stringify(env['OPENSEARCH_COLLECTION_HOST'])).toContain('CollectionEndpoint');
+  });
+
   it('lets only the named catalog loaders write to the collection', () => {
     const readOnly = JSON.stringify(template.findResources('AWS::OpenSearchServerless::AccessPolicy'));
     expect(readOnly).not.toContain('aoss:WriteDocument');

@@ -78,6 +78,9 @@ export class MangaAssistStack extends Stack {
     // Health checker: the collection's own host, so it probes the VPC endpoint path the apps take.
     const collectionHost = Fn.select(1, Fn.split('//', collection.collection.attrCollectionEndpoint));
     services.containers['health-checker'].addEnvironment('OPENSEARCH_COLLECTION_HOST', collectionHost);
+    // …and reports the collection's and its VPC endpoint's status beside the probes.
+    services.containers['health-checker'].addEnvironment('OPENSEARCH_COLLECTION', collectionName);
+    services.containers['health-checker'].addEnvironment('OPENSEARCH_VPC_ENDPOINT_ID', network.opensearchEndpoint.attrId);
     for (const app of ['chat-gateway', 'prefetch-scheduler'] as const) {
       const container = services.containers[app];
       container.addEnvironment('OPENSEARCH_ENDPOINT', collection.collection.attrCollectionEndpoint);
