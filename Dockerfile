@@ -17,11 +17,13 @@ ENV npm_config_nodedir=/usr \
     npm_config_update_notifier=false
 COPY package.json package-lock.json ./
 # `npm install` from the lockfile: `npm ci` trips over optional binaries it leaves out (TOOLCHAIN.md).
-RUN if [ -d /usr/local/include/node ]; then export npm_config_nodedir=/usr/local; fi; npm install
+RUN --mount=type=cache,target=/root/.npm \
+    if [ -d /usr/local/include/node ]; then export npm_config_nodedir=/usr/local; fi; npm install
 
 # Only what runs: production dependencies (a separate tree, so no build tool reaches the image).
 FROM deps AS prod-deps
-RUN if [ -d /usr/local/include/node ]; then export npm_config_nodedir=/usr/local; fi; npm install --omit=dev
+RUN --mount=type=cache,target=/root/.npm \
+    if [ -d /usr/local/include/node ]; then export npm_config_nodedir=/usr/local; fi; npm install --omit=dev
 
 # The four apps bundled by esbuild, and the HNSW index of the catalog built once, here.
 FROM deps AS build
