@@ -1,6 +1,6 @@
 // Builds the catalog's HNSW index into a directory (the image's /app/index), so a container loads
 // it in seconds instead of building it for tens of seconds on every start.
-import { loadRetrieval } from '@manga-assist/chat';
+import { loadRetrieval } from '@manga-assist/retrieval';
 
 async function main() {
   const dir = process.argv[2];

@@ -22,7 +22,7 @@ import { createAnswerBatcher } from './answer-batcher';
 import { createRecentResults } from './recent-results';
 import { SEGMENTS, SegmentClock } from './segment-clock';
 import { selectProducts } from './select-products';
-import type { TurnSequence } from './turn-sequence';
+import type { TurnSequence } from '@manga-assist/sessions';
 
 /** What the transport (WebSocket or HTTP) does with the pipeline's output. */
 export interface ChatSink {
