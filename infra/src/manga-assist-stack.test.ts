@@ -241,6 +241,24 @@ describe('MangaAssist stack', () => {
     expect(JSON.stringify(env['OPENSEARCH_COLLECTION_HOST'])).toContain('CollectionEndpoint');
   });
 
+  it('has the searching apps find the collection by name, and search it with Titan when vectorIndex=opensearch', () => {
+    const envOf = (t: Template, app: string) => {
+      const containers = Object.values(t.findResources('AWS::ECS::TaskDefinition')).map(
+        (r) => (r['Properties'] as { ContainerDefinitions: { Environment: { Name: string; Value: unknown }[] }[] }).ContainerDefinitions[0]!,
+      );
+      const container = containers.find((c) => c.Environment.some((e) => e.Name === 'APP' && e.Value === app))!;
+      return Object.fromEntries(container.Environment.map((e) => [e.Name, e.Value]));
+    };
+    for (const app of ['chat-gateway', 'prefetch-scheduler']) {
+      expect(envOf(template, app)).toMatchObject({ VECTOR_INDEX: 'hnsw', OPENSEARCH_COLLECTION: 'manga-assist-catalog' });
+      expect(envOf(template, app)['OPENSEARCH_ENDPOINT']).toBeUndefined();
+    }
+    const opensearch = Template.fromStack(synth({ vectorIndex: 'opensearch' }));
+    for (const app of ['chat-gateway', 'prefetch-scheduler']) {
+      expect(envOf(opensearch, app)).toMatchObject({ VECTOR_INDEX: 'opensearch', OPENSEARCH_COLLECTION: 'manga-assist-catalog', SEARCH_EMBEDDER: 'titan' });
+    }
+  });
+
   it('lets only the named catalog loaders write to the collection', () => {
     const readOnly = JSON.stringify(template.findResources('AWS::OpenSearchServerless::AccessPolicy'));
     expect(readOnly).not.toContain('aoss:WriteDocument');

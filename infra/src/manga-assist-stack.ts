@@ -81,9 +81,10 @@ export class MangaAssistStack extends Stack {
     // …and reports the collection's and its VPC endpoint's status beside the probes.
     services.containers['health-checker'].addEnvironment('OPENSEARCH_COLLECTION', collectionName);
     services.containers['health-checker'].addEnvironment('OPENSEARCH_VPC_ENDPOINT_ID', network.opensearchEndpoint.attrId);
+    // The searching apps find the collection by name and wait, not ready, until it is ACTIVE.
     for (const app of ['chat-gateway', 'prefetch-scheduler'] as const) {
       const container = services.containers[app];
-      container.addEnvironment('OPENSEARCH_ENDPOINT', collection.collection.attrCollectionEndpoint);
+      container.addEnvironment('OPENSEARCH_COLLECTION', collectionName);
       if (settings.vectorIndex === 'opensearch') container.addEnvironment('SEARCH_EMBEDDER', 'titan');
     }
 

@@ -4,7 +4,7 @@ import { createChatPipeline } from '@manga-assist/chat';
 import type { ChatContext, ChatPipeline, ProductSource } from '@manga-assist/chat';
 import { createClassifier } from '@manga-assist/intent';
 import { createTrendingStore } from '@manga-assist/popularity';
-import { createProductSource, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
+import { createProductSource, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createDnsCache } from '@manga-assist/dns-cache';
@@ -78,7 +78,8 @@ async function main() {
       catalogPath: config.CATALOG_PATH,
       indexDir: config.INDEX_DIR,
       log: logger,
-      search: searchBackendConfig(config),
+      // OPENSEARCH_COLLECTION: not ready until the collection is ACTIVE.
+      search: await resolveSearchBackend(config, { log: logger }),
       pools: { search: searchPool, model: modelPool },
     });
     products = createProductSource(retriever, trendingStore);

@@ -2,7 +2,7 @@ import { createSharedResponseCache } from '@manga-assist/cache';
 import { createConfiguredGuardrail, createGuardedCacheWriter, createGuardrails } from '@manga-assist/guardrails';
 import { createClassifier } from '@manga-assist/intent';
 import { createAskedCounters, createTrendingStore } from '@manga-assist/popularity';
-import { createProductSource, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
+import { createProductSource, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import { loadConfigOrExit } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createDnsCache } from '@manga-assist/dns-cache';
@@ -47,7 +47,8 @@ async function main() {
       catalogPath: config.CATALOG_PATH,
       indexDir: config.INDEX_DIR,
       log: logger,
-      search: searchBackendConfig(config),
+      // OPENSEARCH_COLLECTION: not ready until the collection is ACTIVE.
+      search: await resolveSearchBackend(config, { log: logger }),
       pools: { search: searchPool, model: modelPool },
     });
     const classifier = createClassifier(retriever);

@@ -2,8 +2,13 @@
 // endpoint: BatchGetCollection gives each collection's status and endpoint, BatchGetVpcEndpoint the
 // status of the VPC endpoint the apps reach it through. Search may use a collection only once it is
 // ACTIVE; until then the app stays not-ready with the reason.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCollectionCommand, BatchGetVpcEndpointCommand } from '@aws-sdk/client-opensearchserverless';
 import type { OpenSearchServerlessClient } from '@aws-sdk/client-opensearchserverless';
+import { createOpenSearchServerlessClient } from '@manga-assist/aws';
+import type { RetrievalLogger } from './logger';
+import { searchBackendConfig } from './search-backend';
+import type { SearchBackend, SearchEnv } from './search-backend';
 
 /** A collection's state as the service reports it, or NOT_FOUND when no collection has that name. */
 export interface CollectionStatus {
@@ -76,22 +81,40 @@ export function createCollectionDiscovery({ client }: { client: OpenSearchServer
   };
 }
 
+export interface ResolveSearchBackendOptions {
+  log: RetrievalLogger;
+  /** Defaults to a client of the control plane for AWS_REGION (or OPENSEARCH_SERVERLESS_ENDPOINT). */
+  discovery?: CollectionDiscovery;
+  /** Stops waiting (the app is shutting down). */
+  signal?: AbortSignal;
+}
+
 /**
- * A readiness check that resolves the collection's endpoint once: it fails (the app stays
- * not-ready, naming the status) until the collection is ACTIVE, then keeps the endpoint.
+ * The search backend, with OPENSEARCH_COLLECTION resolved to its endpoint: asked again every
+ * OPENSEARCH_COLLECTION_POLL_MS until the collection is ACTIVE, so an app started beside a
+ * collection still being created waits (not ready, the status in its log) instead of failing.
+ * Without OPENSEARCH_COLLECTION it is `searchBackendConfig(env)`.
  */
-export function createCollectionEndpointResolver(discovery: CollectionDiscovery, name: string): { endpoint(): Promise<string>; resolved(): string | null } {
-  let resolved: string | null = null;
-  let pending: Promise<string> | null = null;
-  return {
-    endpoint: () => {
-      if (resolved) return Promise.resolve(resolved);
-      pending ??= discovery
-        .activeEndpoint(name)
-        .then((endpoint) => (resolved = endpoint))
-        .finally(() => (pending = null));
-      return pending;
-    },
-    resolved: () => resolved,
-  };
+export async function resolveSearchBackend(env: SearchEnv, { log, discovery, signal }: ResolveSearchBackendOptions): Promise<SearchBackend> {
+  const name = env.OPENSEARCH_COLLECTION;
+  if (env.VECTOR_INDEX !== 'opensearch' || env.OPENSEARCH_ENDPOINT || !name) return searchBackendConfig(env);
+  const client = discovery
+    ? undefined
+    : createOpenSearchServerlessClient({ region: env.AWS_REGION, endpoint: env.OPENSEARCH_SERVERLESS_ENDPOINT, localStack: env.LOCAL_STACK });
+  const collections = discovery ?? createCollectionDiscovery({ client: client as OpenSearchServerlessClient });
+  try {
+    for (;;) {
+      try {
+        const endpoint = await collections.activeEndpoint(name);
+        log.info({ collection: name, endpoint }, `OpenSearch collection ${name} is ACTIVE`);
+        return searchBackendConfig({ ...env, OPENSEARCH_ENDPOINT: endpoint });
+      } catch (error) {
+        const why = error instanceof CollectionNotActiveError ? error.message : `OpenSearch collection ${name} could not be looked up (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`;
+        log.warn({ collection: name, retryInMs: env.OPENSEARCH_COLLECTION_POLL_MS }, `${why}; search waits for it`);
+        await sleep(env.OPENSEARCH_COLLECTION_POLL_MS, undefined, { signal });
+      }
+    }
+  } finally {
+    client?.destroy();
+  }
 }

@@ -1,9 +1,11 @@
 // Collection discovery through the real OpenSearch Serverless SDK against a stand-in that answers
 // as the service does (AWS JSON 1.0, SigV4 for aoss, unknown names in the error details).
 import { createOpenSearchServerlessClient } from '@manga-assist/aws';
-import { startOpenSearchServerlessStandIn } from '@manga-assist/testing';
+import { startOpenSearchServerlessStandIn, waitFor } from '@manga-assist/testing';
 import type { OpenSearchServerlessStandIn } from '@manga-assist/testing';
-import { CollectionNotActiveError, createCollectionDiscovery, createCollectionEndpointResolver } from '../src/collection-discovery';
+import { loadConfig, searchShape, awsShape, modelShape } from '@manga-assist/config';
+import { z } from 'zod';
+import { CollectionNotActiveError, createCollectionDiscovery, resolveSearchBackend } from '../src/collection-discovery';
 
 describe('collection discovery (BatchGetCollection, BatchGetVpcEndpoint)', () => {
   let standIn: OpenSearchServerlessStandIn;
@@ -54,15 +56,34 @@ describe('collection discovery (BatchGetCollection, BatchGetVpcEndpoint)', () =>
     expect(standIn.requests.map((r) => r.headers['x-amz-target'])).toEqual(['OpenSearchServerless.BatchGetCollection', 'OpenSearchServerless.BatchGetVpcEndpoint']);
   });
 
-  it('keeps an app not-ready until the collection turns ACTIVE, then keeps its endpoint without asking again', async () => {
-    const resolver = createCollectionEndpointResolver(createCollectionDiscovery({ client: client() }), 'manga-assist-next');
-    await expect(resolver.endpoint()).rejects.toThrow('is CREATING, not ACTIVE');
-    expect(resolver.resolved()).toBeNull();
+  it('waits for a collection named by OPENSEARCH_COLLECTION to turn ACTIVE, then searches at its endpoint', async () => {
+    const env = loadConfig(z.object({ ...awsShape, ...modelShape, ...searchShape }), {
+      VECTOR_INDEX: 'opensearch',
+      OPENSEARCH_COLLECTION: 'manga-assist-next',
+      OPENSEARCH_COLLECTION_POLL_MS: '50',
+      OPENSEARCH_SERVERLESS_ENDPOINT: standIn.url,
+    });
+    const warnings: string[] = [];
+    const log = { info: () => undefined, warn: (_fields: object, message?: string) => void warnings.push(message ?? '') };
+    let backend: unknown;
+    const resolving = resolveSearchBackend(env, { log }).then((b) => (backend = b));
+    await waitFor(() => warnings.length >= 2, { timeoutMs: 5000, description: 'two lookups of the CREATING collection' });
+    expect(backend).toBeUndefined();
+    expect(warnings[0]).toBe('OpenSearch collection manga-assist-next is CREATING, not ACTIVE; search waits for it');
     standIn.setCollection({ name: 'manga-assist-next', status: 'ACTIVE' });
-    await expect(resolver.endpoint()).resolves.toBe('https://klmnopqrst0123456789.ap-northeast-1.aoss.amazonaws.com');
-    const asked = standIn.requests.length;
-    await expect(resolver.endpoint()).resolves.toBe(resolver.resolved());
-    expect(standIn.requests).toHaveLength(asked);
+    await resolving;
+    expect(backend).toMatchObject({ kind: 'opensearch', endpoint: 'https://klmnopqrst0123456789.ap-northeast-1.aoss.amazonaws.com', index: 'manga-products' });
+  });
+
+  it('stops waiting when the app shuts down', async () => {
+    const env = loadConfig(z.object({ ...awsShape, ...modelShape, ...searchShape }), {
+      VECTOR_INDEX: 'opensearch',
+      OPENSEARCH_COLLECTION: 'manga-assist-next',
+      OPENSEARCH_SERVERLESS_ENDPOINT: standIn.url,
+    });
+    const stop = new AbortController();
+    const resolving = resolveSearchBackend(env, { log: { info: () => undefined, warn: () => stop.abort() }, signal: stop.signal });
+    await expect(resolving).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it("surfaces the service's errors as the SDK's typed exceptions", async () => {

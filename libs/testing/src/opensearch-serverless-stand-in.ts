@@ -6,6 +6,8 @@ export interface StandInCollection {
   /** ACTIVE, CREATING, DELETING, FAILED, UPDATING. */
   status: string;
   id?: string;
+  /** The collection endpoint to report (a local OpenSearch stand-in); default `https://<id>.<region>.aoss.amazonaws.com`. */
+  endpoint?: string;
 }
 
 export interface StandInVpcEndpoint {
@@ -36,13 +38,14 @@ export async function startOpenSearchServerlessStandIn(
   options: { region?: string; collections?: StandInCollection[]; vpcEndpoints?: StandInVpcEndpoint[] } = {},
 ): Promise<OpenSearchServerlessStandIn> {
   const region = options.region ?? 'ap-northeast-1';
-  const collections = new Map<string, Required<StandInCollection>>();
+  const collections = new Map<string, StandInCollection & { id: string }>();
   const endpoints = new Map<string, StandInVpcEndpoint>();
   let failing = 0;
   const created = Math.floor(Date.now() / 1000);
   const setCollection = (c: StandInCollection) => {
-    const id = c.id ?? collections.get(c.name)?.id ?? Math.random().toString(36).slice(2, 22).padEnd(20, '0');
-    collections.set(c.name, { ...c, id });
+    const before = collections.get(c.name);
+    const id = c.id ?? before?.id ?? Math.random().toString(36).slice(2, 22).padEnd(20, '0');
+    collections.set(c.name, { ...before, ...c, id });
   };
   const setVpcEndpoint = (e: StandInVpcEndpoint) => void endpoints.set(e.id, e);
   for (const c of options.collections ?? []) setCollection(c);
@@ -63,7 +66,7 @@ export async function startOpenSearchServerlessStandIn(
       const ids = listOf(input['ids'], 'ids');
       if ((names && ids) || (!names && !ids)) throw error(400, 'ValidationException', 'You must provide either ids or names, but not both');
       const keys = names ?? ids ?? [];
-      const keyOf = (c: Required<StandInCollection>) => (names ? c.name : c.id);
+      const keyOf = (c: StandInCollection & { id: string }) => (names ? c.name : c.id);
       const found = [...collections.values()].filter((c) => keys.includes(keyOf(c)));
       const missing = keys.filter((key) => !found.some((c) => keyOf(c) === key));
       return {
@@ -77,7 +80,7 @@ export async function startOpenSearchServerlessStandIn(
           lastModifiedDate: created,
           standbyReplicas: 'DISABLED',
           // The service assigns the endpoints when it starts creating the collection.
-          ...(c.status === 'FAILED' ? {} : { collectionEndpoint: `https://${c.id}.${region}.aoss.amazonaws.com`, dashboardEndpoint: `https://${c.id}.${region}.aoss.amazonaws.com/_dashboards` }),
+          ...(c.status === 'FAILED' ? {} : { collectionEndpoint: c.endpoint ?? `https://${c.id}.${region}.aoss.amazonaws.com`, dashboardEndpoint: `https://${c.id}.${region}.aoss.amazonaws.com/_dashboards` }),
         })),
         collectionErrorDetails: missing.map((key) => ({ ...(names ? { name: key } : { id: key }), errorCode: 'NOT_FOUND', errorMessage: 'The specified collection was not found' })),
       };
