@@ -45,6 +45,8 @@ COPY --from=build /src/index ./index
 COPY data/catalog/catalog.jsonl.gz ./data/catalog/catalog.jsonl.gz
 COPY data/madb/SOURCE.md ./data/madb/SOURCE.md
 COPY ops/container/start.cjs ops/container/healthcheck.cjs ./
+# The one writable place: the file audit sink (the default outside AWS) writes under .data.
+RUN install -d -o 1000 -g 1000 /app/.data
 # Unprivileged; numeric so it needs no passwd entry in whatever base is used.
 USER 1000:1000
 EXPOSE 3000 3001 3002 3003

@@ -5,6 +5,7 @@
 // BASE_IMAGE=<image> skips making the local base (tools/container/make-base.sh).
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startTestSystem } from '@manga-assist/local-stack';
@@ -17,6 +18,10 @@ const LOCAL_BASE = 'localhost/manga-assist-base:bookworm-node20';
 const APPS = ['chat-gateway', 'prefetch-scheduler', 'post-processor', 'health-checker'] as const;
 const PORT_VARIABLE = { 'chat-gateway': 'GATEWAY_PORT', 'prefetch-scheduler': 'SCHEDULER_PORT', 'post-processor': 'POST_PROCESSOR_PORT', 'health-checker': 'HEALTH_CHECKER_PORT' };
 const STOP_GRACE_S = 20;
+// crun refuses hosts whose cgroups are in hybrid mode (v1 controllers plus a cgroup2 mount), as on
+// these machines; runc accepts them. Limits podman would otherwise raise past what the host allows.
+const RUNTIME = process.env['PODMAN_RUNTIME'] ?? (fs.existsSync('/usr/sbin/runc') ? 'runc' : undefined);
+const CONTAINER_FLAGS = [...(RUNTIME ? ['--runtime', RUNTIME] : []), '--ulimit', 'nofile=8192:8192', '--ulimit', 'nproc=4096:4096'];
 
 const podman = async (args: string[], options: { quiet?: boolean } = {}) => {
   const child = run('podman', args, { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
@@ -44,7 +49,8 @@ async function main() {
   step(`building ${IMAGE} on ${base}`);
   started = performance.now();
   // Host network: the build reaches the npm registry and the Debian mirror the way this machine does.
-  await podman(['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${base}`, '-t', IMAGE, '-f', 'Dockerfile', '.']);
+  // Docker format: the OCI image format has no HEALTHCHECK, and podman would drop it.
+  await podman(['build', ...CONTAINER_FLAGS, '--format', 'docker', '--network', 'host', '--build-arg', `BASE_IMAGE=${base}`, '-t', IMAGE, '-f', 'Dockerfile', '.']);
   timings.push(['image build', `${seconds(started)} s`]);
   const size = Number(await podman(['image', 'inspect', '--format', '{{.Size}}', IMAGE], { quiet: true }));
   const user = await podman(['image', 'inspect', '--format', '{{.Config.User}}', IMAGE], { quiet: true });
@@ -53,14 +59,15 @@ async function main() {
 
   step('starting the local stack and the four shapes');
   const system = await startTestSystem({ apps: [] });
-  const names: Record<string, string> = {};
+  const nameOf = (app: string) => `manga-assist-${app}-${process.pid}`;
+  const names: string[] = [];
   try {
     started = performance.now();
     for (const app of APPS) {
-      names[app] = `manga-assist-${app}-${process.pid}`;
+      names.push(nameOf(app));
       const env = { ...system.env, APP: app, HOST: '127.0.0.1', LOG_LEVEL: 'info' };
       delete (env as Record<string, string>)['INDEX_DIR']; // the image's own, baked in
-      await podman(['run', '-d', '--name', names[app]!, '--network', 'host', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), IMAGE], { quiet: true });
+      await podman(['run', ...CONTAINER_FLAGS, '-d', '--name', nameOf(app), '--network', 'host', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), IMAGE], { quiet: true });
     }
     const url = (app: (typeof APPS)[number]) => `http://127.0.0.1:${system.env[PORT_VARIABLE[app]]}`;
     for (const app of APPS) {
@@ -69,14 +76,14 @@ async function main() {
         intervalMs: 200,
         description: `${app} ready in its container`,
       }).catch(async (error: Error) => {
-        throw new Error(`${error.message}\n${await podman(['logs', '--tail', '40', names[app]!], { quiet: true }).catch(() => '')}`);
+        throw new Error(`${error.message}\n${await podman(['logs', '--tail', '40', nameOf(app)], { quiet: true }).catch(() => '')}`);
       });
       process.stdout.write(`  ${app}: /readyz 200\n`);
     }
     timings.push(['four containers ready', `${seconds(started)} s`]);
 
     for (const app of APPS) {
-      await podman(['healthcheck', 'run', names[app]!], { quiet: true });
+      await podman(['healthcheck', 'run', nameOf(app)], { quiet: true });
       process.stdout.write(`  ${app}: HEALTHCHECK passes\n`);
     }
 
@@ -93,17 +100,17 @@ async function main() {
 
     for (const app of APPS) {
       const stopping = performance.now();
-      await podman(['stop', '-t', String(STOP_GRACE_S), names[app]!], { quiet: true });
+      await podman(['stop', '-t', String(STOP_GRACE_S), nameOf(app)], { quiet: true });
       const took = (performance.now() - stopping) / 1000;
-      const exitCode = await podman(['inspect', '--format', '{{.State.ExitCode}}', names[app]!], { quiet: true });
-      const logs = await podman(['logs', '--tail', '5', names[app]!], { quiet: true });
+      const exitCode = await podman(['inspect', '--format', '{{.State.ExitCode}}', nameOf(app)], { quiet: true });
+      const logs = await podman(['logs', '--tail', '5', nameOf(app)], { quiet: true });
       assert.equal(exitCode, '0', `${app} exited ${exitCode} on SIGTERM:\n${logs}`);
       assert.ok(took < STOP_GRACE_S - 1, `${app} took ${took.toFixed(1)} s to stop: SIGTERM did not reach node`);
       process.stdout.write(`  ${app}: SIGTERM → exit 0 in ${took.toFixed(1)} s\n`);
       timings.push([`${app} stop`, `${took.toFixed(1)} s`]);
     }
   } finally {
-    for (const name of Object.values(names)) await run('podman', ['rm', '-f', name]).catch(() => undefined);
+    for (const name of names) await run('podman', ['rm', '-f', name]).catch(() => undefined);
     await system.stop();
   }
 

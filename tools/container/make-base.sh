@@ -12,6 +12,11 @@ debootstrap --variant=minbase --include=ca-certificates,python3,make,g++ bookwor
   || { tail -20 "$work/debootstrap.log"; exit 1; }
 # This machine's node, npm and node headers (the official image has the same pieces under /usr/local).
 tar -C / -cf - usr/bin/node usr/bin/npm usr/bin/npx usr/include/node usr/lib/node_modules/npm | tar -C "$work/rootfs" -xf -
+# This machine's trust store too: where egress goes through a TLS-inspecting proxy, npm in the build
+# must trust the same authorities the host does.
+cp /etc/ssl/certs/ca-certificates.crt "$work/rootfs/etc/ssl/certs/ca-certificates.crt"
 rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
-tar -C "$work/rootfs" -cf - . | podman import --change 'CMD ["node"]' - "$image" >/dev/null
+tar -C "$work/rootfs" -cf - . | podman import \
+  --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
+  --change 'CMD ["node"]' - "$image" >/dev/null
 echo "$image"
