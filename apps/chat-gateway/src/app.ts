@@ -15,7 +15,7 @@ import { createRequestProfiler } from '@manga-assist/profiler';
 import type { JobProducer } from '@manga-assist/queue';
 import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
-import { createProductSource, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
+import { createProductSource, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
@@ -93,7 +93,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
       catalogPath: config.CATALOG_PATH,
       indexDir: config.INDEX_DIR,
       log: logger,
-      search: searchBackendConfig(config),
+      // OPENSEARCH_COLLECTION: not ready until the collection is ACTIVE.
+      search: await resolveSearchBackend(config, { log: logger }),
       pools: deps.pools,
     });
     products = createProductSource(retriever, trendingStore);
