@@ -25,7 +25,7 @@ FROM deps AS prod-deps
 RUN --mount=type=cache,target=/root/.npm \
     if [ -d /usr/local/include/node ]; then export npm_config_nodedir=/usr/local; fi; npm install --omit=dev
 
-# The four apps bundled by esbuild, and the HNSW index of the catalog built once, here.
+# The four apps bundled by esbuild, the pages built by Vite, and the HNSW index of the catalog built once, here.
 FROM deps AS build
 ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=true
 COPY . .
