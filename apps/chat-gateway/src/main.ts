@@ -31,6 +31,7 @@ import { registerChatHttp } from './chat-http';
 import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
 import { gatewayConfigSchema } from './config';
+import { modelPoolSettings } from './model-pool';
 import { collectOpsStatus } from './ops-status';
 import type { StatusPeer } from './ops-status';
 
@@ -50,7 +51,7 @@ async function main() {
   // Keep-alive pools per downstream, resolving through the DNS cache (serve-stale, private pinning).
   const dns = createDnsCache({ log: logger, registry });
   const dynamoPool = createConnectionPool({ name: 'dynamodb', lookup: dns.lookup, registry });
-  const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
+  const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry, settings: modelPoolSettings(downstreamSettingsFromConfig(config)) });
   const searchPool = createConnectionPool({ name: 'search', lookup: dns.lookup, registry });
 
   const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger, registry });
