@@ -39,7 +39,10 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline): voi
       }
       const body = parsed.data;
       const requestId = body.requestId ?? randomUUID();
-      const context: ChatContext = { sessionId: body.sessionId ?? randomUUID(), userId: body.userId, connectionId: null };
+      // A session id made here names a session that cannot exist yet: nothing to read (session: null).
+      const context: ChatContext = body.sessionId === undefined
+        ? { sessionId: randomUUID(), userId: body.userId, connectionId: null, session: null }
+        : { sessionId: body.sessionId, userId: body.userId, connectionId: null };
       const validateMs = performance.now() - started;
       const abort = new AbortController();
       // The response closing before it finished means the client went away: stop the model.
