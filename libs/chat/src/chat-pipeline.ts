@@ -1,3 +1,4 @@
+import { cacheKeyFor } from '@manga-assist/cache';
 import type { ResponseCache } from '@manga-assist/cache';
 import type {
   CacheScope,
@@ -22,6 +23,7 @@ import { createAnswerBatcher } from './answer-batcher';
 import { createRecentResults } from './recent-results';
 import { SEGMENTS, SegmentClock } from './segment-clock';
 import { selectProducts } from './select-products';
+import { createSingleFlight } from './single-flight';
 import type { TurnSequence } from './turn-sequence';
 
 /** What the transport (WebSocket or HTTP) does with the pipeline's output. */
@@ -150,6 +152,14 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     registers: [deps.registry],
   });
 
+  const modelCallsAvoided = new Counter({
+    name: 'manga_assist_model_calls_avoided_total',
+    help: 'Model calls not made because the same question was already streaming from the same model (the answer was shared).',
+    labelNames: ['model'],
+    registers: [deps.registry],
+  });
+  /** Model streams in flight by question (cache key) and model, shared by identical questions. */
+  const flights = createSingleFlight<string>();
   const recentResults = createRecentResults();
   const answers = createAnswerBatcher({ producer: deps.producer, windowMs: deps.answerBatchMs ?? 10 });
   const noSignal = new AbortController().signal;
@@ -309,7 +319,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
 
       // 1. The response cache: a hit is streamed at once, with no model call.
       let hit = null;
-      if (classification.risk === 'low' && ttl[classification.intent] > 0) {
+      const cacheable = classification.risk === 'low' && ttl[classification.intent] > 0;
+      if (cacheable) {
         try {
           // An exact entry held in memory needs no Redis call (nor its breaker or bulkhead).
           hit = await clock.time('cache-lookup', async () =>
@@ -353,49 +364,63 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       /** Whether any token reached the client: after that, no other model may take over. */
       let streamed = false;
       const fmStarted = performance.now();
-      const streamFrom = (model: ModelProfile) =>
-        guard(
+      const relay = async (tokens: AsyncIterable<string>) => {
+        let first = true;
+        // Sending every token is timed, as one 'stream' segment and one span from the first
+        // token to the last: a span (and a closure) per token would cost more than the send.
+        let streamStarted = 0;
+        let streamMs = 0;
+        try {
+          for await (const text of tokens) {
+            const t0 = performance.now();
+            if (first) {
+              clock.set('fm-first-token', t0 - fmStarted);
+              streamStarted = t0;
+              first = false;
+            }
+            answer += text;
+            streamed = true;
+            sink.token(text);
+            streamMs += performance.now() - t0;
+          }
+        } catch (error) {
+          throw first ? new NothingStreamedError(error) : error;
+        } finally {
+          if (!first) clock.record('stream', streamStarted, streamMs);
+        }
+      };
+      // The same cacheable question already streaming from the same model is not asked again:
+      // this request reads that answer (and fails with its error), outside the model's bulkhead.
+      const shareKey = cacheable ? cacheKeyFor(request.text, scope).entryId : undefined;
+      const streamFrom = (model: ModelProfile) => {
+        const key = shareKey && `${model}:${shareKey}`;
+        const shared = key ? flights.join(key, signal) : undefined;
+        if (shared) {
+          modelCallsAvoided.inc({ model });
+          return relay(shared);
+        }
+        return guard(
           model,
           async (callSignal) => {
-            const { promptBytes: bytes, tokens } = clock.timeSync('prompt-assembly', () =>
-              deps.model.stream({
+            const open = (streamSignal: AbortSignal) => {
+              const { promptBytes: bytes, tokens } = deps.model.stream({
                 profile: model,
                 userText: request.text,
                 intent: classification.intent,
                 history: session?.turns ?? [],
                 summary: session?.summary ?? '',
                 products,
-                signal: callSignal,
-              }),
-            );
-            promptBytes.observe(bytes);
-            clock.set('prompt-bytes', bytes);
-            let first = true;
-            // Sending every token is timed, as one 'stream' segment and one span from the first
-            // token to the last: a span (and a closure) per token would cost more than the send.
-            let streamStarted = 0;
-            let streamMs = 0;
-            try {
-              for await (const text of tokens) {
-                const t0 = performance.now();
-                if (first) {
-                  clock.set('fm-first-token', t0 - fmStarted);
-                  streamStarted = t0;
-                  first = false;
-                }
-                answer += text;
-                streamed = true;
-                sink.token(text);
-                streamMs += performance.now() - t0;
-              }
-            } catch (error) {
-              throw first ? new NothingStreamedError(error) : error;
-            } finally {
-              if (!first) clock.record('stream', streamStarted, streamMs);
-            }
+                signal: streamSignal,
+              });
+              promptBytes.observe(bytes);
+              clock.set('prompt-bytes', bytes);
+              return tokens;
+            };
+            await relay(clock.timeSync('prompt-assembly', () => (key ? flights.lead(key, open, callSignal) : open(callSignal))));
           },
           { signal },
         );
+      };
       try {
         try {
           await streamFrom(profile);
