@@ -13,6 +13,8 @@
 // end of the answer; added = gateway − direct, per percentile, at the same concurrency.
 // Run: npm run bench:network
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -137,7 +139,7 @@ class Socket {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as ServerFrame;
-      if ((frame.type === 'done' || frame.type === 'error') && frame.requestId === this.waiting?.requestId) this.waiting.resolve(frame);
+      if ((frame.type === 'done' || frame.type === 'error') && frame.requestId === this.waiting?.requestId) this.waiting!.resolve(frame);
     });
   }
   /** Opens a socket and waits for its `ready` frame. */
@@ -170,7 +172,9 @@ class Socket {
 async function checkoutWaits(gatewayUrl: string): Promise<Map<number, number>> {
   const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
   const buckets = new Map<number, number>();
-  for (const [, le, count] of text.matchAll(/^manga_assist_pool_checkout_wait_seconds_bucket\{[^}]*pool="model"[^}]*le="([^"]+)"[^}]*\} (\d+)/gm)) {
+  for (const [, labels, count] of text.matchAll(/^manga_assist_pool_checkout_wait_seconds_bucket\{([^}]*)\} (\d+)/gm)) {
+    if (!labels!.includes('pool="model"')) continue;
+    const le = /le="([^"]+)"/.exec(labels!)![1]!;
     buckets.set(le === '+Inf' ? Infinity : Number(le), Number(count));
   }
   return buckets;
@@ -183,6 +187,12 @@ function checkoutP99(before: Map<number, number>, after: Map<number, number>): s
   if (total <= 0) return 'no checkouts';
   const bound = bounds.find((le) => (after.get(le)! - (before.get(le) ?? 0)) / total >= 0.99);
   return bound === undefined || bound === Infinity ? `> ${bounds.at(-2)! * 1000} ms` : `≤ ${+(bound * 1000).toFixed(3)} ms`;
+}
+
+/** CPU seconds used so far by a process (user + system), from /proc: steadier than latency on a busy machine. */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 const ms = (us: number) => (us / 1000).toFixed(2);
@@ -230,8 +240,9 @@ async function main() {
 
         say(`\n## ${provider === 'openai' ? 'OpenAI-compatible (MODEL_PROVIDER=openai)' : 'Bedrock ConverseStream (MODEL_PROVIDER=bedrock)'}\n`);
         say('ms from question to the end of the answer; added = gateway − direct at the same concurrency, per percentile\n');
-        say(`| clients | path | n | p50 | p95 | p99 | added p50 | added p95 | added p99 | model pool checkout p99 |`);
-        say(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---|`);
+        say(`load average at the start: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} (${os.cpus().length} cores)\n`);
+        say(`| clients | path | n | p50 | p95 | p99 | added p50 | added p95 | added p99 | gateway CPU ms per question | model pool checkout p99 |`);
+        say(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
         for (const clients of config.BENCH_CLIENTS) {
           const total = Math.max(config.BENCH_REQUESTS, clients * 4);
           const sessions = Array.from({ length: clients }, () => randomUUID());
@@ -276,12 +287,14 @@ async function main() {
           for (const phase of phases) {
             const into = histogram();
             const before = await checkoutWaits(gw);
+            const cpu0 = processCpuSeconds(system.pids['chat-gateway']!);
             await phase.run(clients, total, into);
+            const cpu = phase.name === 'direct' ? '' : (((processCpuSeconds(system.pids['chat-gateway']!) - cpu0) * 1000) / into.totalCount).toFixed(2);
             const checkout = phase.name === 'direct' ? '' : checkoutP99(before, await checkoutWaits(gw));
             baseline ??= into;
             const cells = pct.map((p) => ms(into.getValueAtPercentile(p)));
             const added = phase.name === 'direct' ? ['', '', ''] : pct.map((p) => ms(into.getValueAtPercentile(p) - baseline!.getValueAtPercentile(p)));
-            say(`| ${clients} | ${phase.name} | ${into.totalCount} | ${cells.join(' | ')} | ${added.join(' | ')} | ${provider === 'bedrock' ? checkout : 'n/a (fetch)'} |`);
+            say(`| ${clients} | ${phase.name} | ${into.totalCount} | ${cells.join(' | ')} | ${added.join(' | ')} | ${cpu} | ${provider === 'bedrock' ? checkout : 'n/a (fetch)'} |`);
           }
         }
       } finally {
