@@ -27,6 +27,7 @@ import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '
 import { startService } from '@manga-assist/server';
 import { createSessionStore } from '@manga-assist/sessions';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
+import { answerCheckFor } from './answer-check';
 import { registerChatHttp } from './chat-http';
 import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
@@ -105,6 +106,7 @@ async function main() {
       policies,
       profiler,
       answerBatchMs: config.ANSWER_BATCH_MS,
+      answerCheck: answerCheckFor(config),
     });
   })();
   retrievalReady.catch((error: unknown) => logger.error({ err: error }, 'catalog or index failed to load'));

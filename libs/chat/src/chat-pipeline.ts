@@ -76,6 +76,12 @@ export interface ChatPipelineDeps {
    * event-loop turn. Default 10.
    */
   answerBatchMs?: number;
+  /**
+   * The in-process guardrail tiers, when a fresh answer may be cached by this process as soon as
+   * it passes them (held in memory until the post-processor's write reaches Redis), so a repeat
+   * moments later is a hit. Left out when a further check (the Bedrock guardrail) must pass first.
+   */
+  answerCheck?: (input: { question: string; answer: string; intent: Intent }) => boolean;
   /** Seconds a fresh answer stays in the response cache, per intent; 0 = never cached. */
   cacheTtlSeconds?: Partial<Record<Intent, number>>;
   topK?: number;
@@ -459,6 +465,10 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: false, model: profile, intent: classification.intent, timings: clock.timings };
       if (degraded.length) frame.degraded = degraded;
       sink.done(frame);
+      // After `done`, off the answer's own path: the post-processor's write takes far longer to land.
+      if (cacheable && deps.answerCheck?.({ question: request.text, answer, intent: classification.intent })) {
+        deps.cache.holdLocally({ question: request.text, answer, model: profile, scope, ttlSeconds: ttl[classification.intent] });
+      }
       observe(clock.timings);
       recordProfile(traceId, clock, profile);
       requests.inc({ intent: classification.intent, model: profile, outcome: 'answered' });
