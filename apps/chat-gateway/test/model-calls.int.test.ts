@@ -1,5 +1,7 @@
-// Identical questions asked at the same moment share one model call: the gateway (MODEL_PROVIDER=openai)
-// against the stand-in model server, which counts the calls it is sent.
+// No model call twice for the same question: identical questions asked at the same moment share one
+// model call, and a repeat asked moments after the answer is a cache hit before the post-processor
+// (not started here) could have stored it. The gateway (MODEL_PROVIDER=openai) runs against the
+// stand-in model server, which counts the calls it is sent.
 import { STAND_IN_THROTTLE_MARKER, standInAnswer, startModelStandIn } from '@manga-assist/testing';
 import type { ModelStandIn } from '@manga-assist/testing';
 import { startTestSystem } from '@manga-assist/local-stack';
@@ -66,6 +68,39 @@ describe('no model call twice for the same question', () => {
     expect(model.stats().openai).toBe(1);
     expect(answers.map((a) => a.status)).toEqual(Array(100).fill(503));
     expect(answers.map((a) => [a.body.type, a.body.code])).toEqual(Array(100).fill(['error', 'model_throttled']));
+  });
+
+  const askOnce = async (url: string, text: string) => {
+    const response = await fetch(`${url}/v1/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ text }),
+    });
+    return (await response.json()) as JsonAnswer;
+  };
+
+  it('answers a repeat asked 100 ms after done from the cache, with no second model call', async () => {
+    const question = 'recommend a manga about mountain climbing';
+    const first = await askOnce(gatewayUrl, question);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const repeat = await askOnce(gatewayUrl, question);
+
+    expect(first.done?.cached).toBe(false);
+    expect(repeat.done).toMatchObject({ cached: true, model: 'cache' });
+    expect(repeat.text).toBe(first.text);
+    expect(model.stats().openai).toBe(1);
+  });
+
+  it('leaves the early cache entry to the post-processor when the Bedrock guardrail must pass first', async () => {
+    const strict = await system.spawn('chat-gateway', { GUARDRAIL_PROVIDER: 'bedrock' });
+    model.reset();
+    const question = 'recommend a manga about the sea';
+    await askOnce(strict.url, question);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const repeat = await askOnce(strict.url, question);
+
+    expect(repeat.done?.cached).toBe(false);
+    expect(model.stats().openai).toBe(2);
   });
 
   it('still calls the model once per different question', async () => {
