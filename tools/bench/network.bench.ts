@@ -58,6 +58,13 @@ const schema = z.object({
   BENCH_FIRST_TOKEN_MS: nonNegativeInt(100),
   BENCH_TOKEN_MS: nonNegativeInt(1),
   BENCH_TOKENS: positiveInt(30),
+  /**
+   * `true` also starts the post-processor, so returning sessions are stored (and read from Redis)
+   * as in a deployment; off by default, since on a small machine it competes with the gateway for CPU.
+   */
+  /** Writes the gateway's CPU profile (open in Chrome DevTools) into this directory. */
+  BENCH_PROFILE_DIR: z.string().min(1).optional(),
+  BENCH_POST_PROCESSOR: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 type Provider = 'openai' | 'bedrock';
 
@@ -114,6 +121,11 @@ function providerConfig(provider: Provider, standInUrl: string): ModelProviderCo
 }
 
 function gatewayEnv(provider: Provider, standInUrl: string): Record<string, string> {
+  const profile: Record<string, string> = config.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile.cjs')}`, CPU_PROFILE_DIR: path.resolve(config.BENCH_PROFILE_DIR) } : {};
+  return { ...profile, ...modelEnv(provider, standInUrl) };
+}
+
+function modelEnv(provider: Provider, standInUrl: string): Record<string, string> {
   return provider === 'openai'
     ? { MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${standInUrl}/v1`, OPENAI_HAIKU_MODEL: 'haiku', OPENAI_SONNET_MODEL: 'sonnet' }
     : { MODEL_PROVIDER: 'bedrock', BEDROCK_ENDPOINT: standInUrl, BEDROCK_HAIKU_MODEL_ID: 'haiku', BEDROCK_SONNET_MODEL_ID: 'sonnet' };
@@ -209,7 +221,7 @@ async function main() {
   };
   try {
     for (const provider of config.BENCH_PROVIDERS) {
-      const system = await startBenchSystem(gatewayEnv(provider, standIn.url), ['chat-gateway']);
+      const system = await startBenchSystem(gatewayEnv(provider, standIn.url), config.BENCH_POST_PROCESSOR ? ['chat-gateway', 'post-processor'] : ['chat-gateway']);
       let direct: ConfiguredModelProvider | undefined;
       try {
         const index = await loadOrBuildHnswIndex({ catalog, embedder, dir: system.env['INDEX_DIR']!, log: { info: () => undefined, warn: () => undefined } });
@@ -240,6 +252,7 @@ async function main() {
 
         say(`\n## ${provider === 'openai' ? 'OpenAI-compatible (MODEL_PROVIDER=openai)' : 'Bedrock ConverseStream (MODEL_PROVIDER=bedrock)'}\n`);
         say('ms from question to the end of the answer; added = gateway − direct at the same concurrency, per percentile\n');
+        say(`post-processor ${config.BENCH_POST_PROCESSOR ? 'running: returning sessions are stored and read through Redis' : 'not running: a returning session is read (Redis, then DynamoDB on dynalite) but never stored'}`);
         say(`load average at the start: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} (${os.cpus().length} cores)\n`);
         say(`| clients | path | n | p50 | p95 | p99 | added p50 | added p95 | added p99 | gateway CPU ms per question | model pool checkout p99 |`);
         say(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
