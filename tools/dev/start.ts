@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { prettyFactory } from 'pino-pretty';
-import { loadRetrieval } from '@manga-assist/chat';
+import { loadRetrieval } from '@manga-assist/retrieval';
 import { ConfigError, loadConfig } from '@manga-assist/config';
 import type { AppName, OpsStatus } from '@manga-assist/contracts';
 import { startLocalStack } from '@manga-assist/local-stack';

@@ -1,21 +1,14 @@
 import { createDynamoClient, pingDynamo, tableDefinitions, warmDynamo } from '@manga-assist/aws';
-import {
-  createChatPipeline,
-  createClassifier,
-  createModelGateway,
-  createProductSource,
-  createSharedResponseCache,
-  createTrendingStore,
-  createTurnSequence,
-  loadRetrieval,
-  modelProviderConfig,
-  searchBackendConfig,
-} from '@manga-assist/chat';
+import { createSharedResponseCache } from '@manga-assist/cache';
+import { createChatPipeline } from '@manga-assist/chat';
 import type { ChatContext, ChatPipeline, ProductSource } from '@manga-assist/chat';
+import { createClassifier } from '@manga-assist/intent';
+import { createTrendingStore } from '@manga-assist/popularity';
+import { createProductSource, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createDnsCache } from '@manga-assist/dns-cache';
-import { createModelProviderFromConfig, routeModel, warmUpModel } from '@manga-assist/fm';
+import { createModelGateway, createModelProviderFromConfig, modelProviderConfig, routeModel, warmUpModel } from '@manga-assist/fm';
 import { createConnectionPool } from '@manga-assist/pools';
 import { createRequestProfiler, startTracing } from '@manga-assist/profiler';
 import { createJobProducer } from '@manga-assist/queue';
@@ -25,7 +18,7 @@ import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
-import { createSessionStore } from '@manga-assist/sessions';
+import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { answerCheckFor } from './answer-check';
 import { registerChatHttp } from './chat-http';
@@ -57,7 +50,7 @@ async function main() {
 
   const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger, registry });
   const endpoints = resolveAwsEndpoints(config);
-  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, pool: dynamoPool });
+  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, localStack: config.LOCAL_STACK, pool: dynamoPool });
   const tables = tableDefinitions(config.TABLE_PREFIX);
   const sessions = createSessionStore({
     dynamo,

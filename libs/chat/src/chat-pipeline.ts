@@ -24,7 +24,7 @@ import { createRecentResults } from './recent-results';
 import { SEGMENTS, SegmentClock } from './segment-clock';
 import { selectProducts } from './select-products';
 import { createSingleFlight } from './single-flight';
-import type { TurnSequence } from './turn-sequence';
+import type { TurnSequence } from '@manga-assist/sessions';
 
 /** What the transport (WebSocket or HTTP) does with the pipeline's output. */
 export interface ChatSink {

@@ -1,6 +1,22 @@
-import { assemblePrompt } from '@manga-assist/fm';
-import type { ModelEvent, ModelProvider } from '@manga-assist/fm';
-import type { ModelGateway } from './ports';
+import type { ChatTurn, Intent, ModelProfile, ProductSummary } from '@manga-assist/contracts';
+import { assemblePrompt } from './assemble-prompt';
+import type { ModelEvent, ModelProvider } from './model-provider';
+
+export interface ModelStreamRequest {
+  profile: ModelProfile;
+  userText: string;
+  intent: Intent;
+  history: ChatTurn[];
+  summary: string;
+  products: ProductSummary[];
+  signal?: AbortSignal;
+}
+
+/** Prompt assembly in front of a provider: what the chat pipeline and the pre-computer call. */
+export interface ModelGateway {
+  /** Assembles the prompt and streams the answer; reports the prompt's size in bytes. */
+  stream(request: ModelStreamRequest): { promptBytes: number; tokens: AsyncIterable<string> };
+}
 
 /** Prompt assembly plus the configured provider, as the pipeline's model port. */
 export function createModelGateway(provider: ModelProvider): ModelGateway {

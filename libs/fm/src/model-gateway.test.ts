@@ -1,4 +1,4 @@
-import type { ModelEvent, ModelProvider } from '@manga-assist/fm';
+import type { ModelEvent, ModelProvider } from './model-provider';
 import { createModelGateway } from './model-gateway';
 
 function scriptedProvider(events: ModelEvent[], failAfter?: number) {
