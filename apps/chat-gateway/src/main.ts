@@ -195,7 +195,7 @@ async function main() {
     routes(server, status) {
       const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
       server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
-      registerChatHttp(server, lazyPipeline);
+      registerChatHttp(server, lazyPipeline, { tokenFlushMs: config.TOKEN_FLUSH_MS });
       sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
       // Open sockets are told to go before the server stops (close code 1001).
       server.addHook('preClose', async () => sockets?.close());
