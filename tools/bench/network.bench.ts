@@ -25,9 +25,8 @@ import type { ServerFrame } from '@manga-assist/contracts';
 import { assemblePrompt, createModelProviderFromConfig, routeModel } from '@manga-assist/fm';
 import type { ConfiguredModelProvider, ModelProviderConfig, ModelRequest } from '@manga-assist/fm';
 import { createHashedNgramEmbedder, createProductRetriever, createProductSource, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
-import { spawnProcess } from '@manga-assist/testing';
 import type { Histogram } from 'hdr-histogram-js';
-import { histogram, startBenchSystem } from './bench-support';
+import { histogram, startBenchSystem, startModelStandInProcess } from './bench-support';
 
 const list = <T extends string>(allowed: readonly T[]) =>
   z.string().transform((value, ctx) => {
@@ -93,19 +92,6 @@ async function closedLoop(clients: number, total: number, ask: (client: number) 
   );
 }
 
-/** Starts the stand-in model server as its own process; resolves with its URL. */
-async function startStandIn() {
-  const child = spawnProcess(process.execPath, [require.resolve('tsx/cli'), '--tsconfig', 'tools/tsconfig.json', path.join(__dirname, 'model-stand-in.ts')], {
-    env: {
-      STAND_IN_FIRST_TOKEN_MS: String(config.BENCH_FIRST_TOKEN_MS),
-      STAND_IN_TOKEN_MS: String(config.BENCH_TOKEN_MS),
-      STAND_IN_TOKENS: String(config.BENCH_TOKENS),
-    },
-  });
-  const [, url] = await child.waitForOutput(/listening (http:\/\/\S+)/, 30_000);
-  return { url: url!, process: child };
-}
-
 function providerConfig(provider: Provider, standInUrl: string): ModelProviderConfig {
   if (provider === 'openai') return { provider: 'openai', baseURL: `${standInUrl}/v1`, models: { haiku: 'haiku', sonnet: 'sonnet' }, maxTokens: 1024 };
   return {
@@ -131,6 +117,19 @@ function modelEnv(provider: Provider, standInUrl: string): Record<string, string
     : { MODEL_PROVIDER: 'bedrock', BEDROCK_ENDPOINT: standInUrl, BEDROCK_HAIKU_MODEL_ID: 'haiku', BEDROCK_SONNET_MODEL_ID: 'sonnet' };
 }
 
+/**
+ * What the current phase's `done` frames say, in µs: the session-load segment, and the time spent
+ * before the model was called (validate, intent, cache lookup, the longer of search and session
+ * load, prompt assembly), which machine load does not stretch as much as a round trip.
+ */
+const phaseSegments = { sessionLoad: histogram(), beforeModel: histogram() };
+function recordDone(timings: Record<string, number>) {
+  const t = (name: string) => timings[name] ?? 0;
+  const us = (ms: number) => Math.max(1, Math.round(ms * 1000));
+  phaseSegments.sessionLoad.recordValue(us(t('session-load')));
+  phaseSegments.beforeModel.recordValue(us(t('validate') + t('intent') + t('cache-lookup') + Math.max(t('vector-search'), t('session-load')) + t('prompt-assembly')));
+}
+
 /** Reads an SSE answer of POST /v1/chat to its end; throws unless it ended with `done`. */
 async function askHttp(gatewayUrl: string, text: string, sessionId?: string): Promise<number> {
   const t0 = performance.now();
@@ -143,6 +142,8 @@ async function askHttp(gatewayUrl: string, text: string, sessionId?: string): Pr
   const ms = performance.now() - t0;
   if (!body.includes('event: done')) throw new Error(`no done event: ${body.slice(0, 300)}`);
   if (body.includes('"cached":true')) throw new Error('a cache hit where a miss was meant');
+  const done = /^event: done\ndata: (.*)$/m.exec(body)?.[1];
+  if (done !== undefined) recordDone((JSON.parse(done) as { timings: Record<string, number> }).timings);
   return ms;
 }
 
@@ -173,6 +174,7 @@ class Socket {
     const ms = performance.now() - t0;
     if (frame.type !== 'done') throw new Error(`not done: ${JSON.stringify(frame).slice(0, 300)}`);
     if (frame.cached) throw new Error('a cache hit where a miss was meant');
+    recordDone(frame.timings);
     return ms;
   }
   close() {
@@ -208,12 +210,13 @@ function processCpuSeconds(pid: number): number {
 }
 
 const ms = (us: number) => (us / 1000).toFixed(2);
+const segmentCells = (h: Histogram) => (h.totalCount === 0 ? '' : `${ms(h.getValueAtPercentile(50))} / ${ms(h.getValueAtPercentile(99))}`);
 const pct = [50, 95, 99] as const;
 
 async function main() {
   const catalog = await loadCatalog();
   const embedder = createHashedNgramEmbedder({ dimensions: 384 });
-  const standIn = await startStandIn();
+  const standIn = await startModelStandInProcess({ firstTokenMs: config.BENCH_FIRST_TOKEN_MS, perTokenMs: config.BENCH_TOKEN_MS, tokens: config.BENCH_TOKENS });
   const lines: string[] = [];
   const say = (line: string) => {
     lines.push(line);
@@ -254,8 +257,8 @@ async function main() {
         say('ms from question to the end of the answer; added = gateway − direct at the same concurrency, per percentile\n');
         say(`post-processor ${config.BENCH_POST_PROCESSOR ? 'running: returning sessions are stored and read through Redis' : 'not running: a returning session is read (Redis, then DynamoDB on dynalite) but never stored'}`);
         say(`load average at the start: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} (${os.cpus().length} cores)\n`);
-        say(`| clients | path | n | p50 | p95 | p99 | added p50 | added p95 | added p99 | gateway CPU ms per question | model pool checkout p99 |`);
-        say(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
+        say(`| clients | path | n | p50 | p95 | p99 | added p50 | added p95 | added p99 | gateway CPU ms per question | session-load p50 / p99 | before the model p50 / p99 | model pool checkout p99 |`);
+        say(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
         for (const clients of config.BENCH_CLIENTS) {
           const total = Math.max(config.BENCH_REQUESTS, clients * 4);
           const sessions = Array.from({ length: clients }, () => randomUUID());
@@ -300,6 +303,8 @@ async function main() {
           for (const phase of phases) {
             const into = histogram();
             const before = await checkoutWaits(gw);
+            phaseSegments.sessionLoad.reset();
+            phaseSegments.beforeModel.reset();
             const cpu0 = processCpuSeconds(system.pids['chat-gateway']!);
             await phase.run(clients, total, into);
             const cpu = phase.name === 'direct' ? '' : (((processCpuSeconds(system.pids['chat-gateway']!) - cpu0) * 1000) / into.totalCount).toFixed(2);
@@ -307,7 +312,7 @@ async function main() {
             baseline ??= into;
             const cells = pct.map((p) => ms(into.getValueAtPercentile(p)));
             const added = phase.name === 'direct' ? ['', '', ''] : pct.map((p) => ms(into.getValueAtPercentile(p) - baseline!.getValueAtPercentile(p)));
-            say(`| ${clients} | ${phase.name} | ${into.totalCount} | ${cells.join(' | ')} | ${added.join(' | ')} | ${cpu} | ${provider === 'bedrock' ? checkout : 'n/a (fetch)'} |`);
+            say(`| ${clients} | ${phase.name} | ${into.totalCount} | ${cells.join(' | ')} | ${added.join(' | ')} | ${cpu} | ${segmentCells(phaseSegments.sessionLoad)} | ${segmentCells(phaseSegments.beforeModel)} | ${provider === 'bedrock' ? checkout : 'n/a (fetch)'} |`);
           }
         }
       } finally {
