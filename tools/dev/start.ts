@@ -232,6 +232,7 @@ async function main() {
     ...ops.apps.map((a) => `  ${a.app.padEnd(20)}${a.url.padEnd(26)}${a.status?.ready ? 'ready' : `NOT READY: ${a.status?.reason ?? a.error}`}`),
     `  ${'chat (WebSocket)'.padEnd(20)}${gateway.replace('http', 'ws')}/ws`,
     `  ${'chat (HTTP)'.padEnd(20)}POST ${gateway}/v1/chat`,
+    `  ${'chat (OpenAI API)'.padEnd(20)}${gateway}/v1`,
     `  ${'ops status'.padEnd(20)}${gateway}/v1/ops/status`,
     `  ${'redis'.padEnd(20)}${stack.redisUrl}`,
     `  ${'dynamodb (dynalite)'.padEnd(20)}${stack.dynamoEndpoint}`,

@@ -6,3 +6,5 @@ export type { DerivedJob, DerivedQueueName } from './answer-jobs';
 export { SEGMENTS, SegmentClock } from './segment-clock';
 export type { Segment } from './segment-clock';
 export { selectProducts } from './select-products';
+export { personalize } from './personalize';
+export type { Personalization } from './personalize';

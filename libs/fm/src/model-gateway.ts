@@ -1,6 +1,6 @@
 import type { ChatTurn, Intent, ModelProfile, ProductSummary } from '@manga-assist/contracts';
 import { assemblePrompt } from './assemble-prompt';
-import type { ModelEvent, ModelProvider } from './model-provider';
+import type { ModelEvent, ModelProvider, ModelUsage } from './model-provider';
 
 export interface ModelStreamRequest {
   profile: ModelProfile;
@@ -14,8 +14,11 @@ export interface ModelStreamRequest {
 
 /** Prompt assembly in front of a provider: what the chat pipeline and the pre-computer call. */
 export interface ModelGateway {
-  /** Assembles the prompt and streams the answer; reports the prompt's size in bytes. */
-  stream(request: ModelStreamRequest): { promptBytes: number; tokens: AsyncIterable<string> };
+  /**
+   * Assembles the prompt and streams the answer; reports the prompt's size in bytes and, once the
+   * tokens are read to the end, the token counts the model reported (undefined if it reported none).
+   */
+  stream(request: ModelStreamRequest): { promptBytes: number; tokens: AsyncIterable<string>; usage(): ModelUsage | undefined };
 }
 
 /** Prompt assembly plus the configured provider, as the pipeline's model port. */
@@ -29,16 +32,19 @@ export function createModelGateway(provider: ModelProvider): ModelGateway {
         summary: request.summary,
         products: request.products,
       });
-      const tokens = tokenTexts(() =>
-        provider.stream({
-          profile: request.profile,
-          system: prompt.system,
-          messages: prompt.messages,
-          grounding: prompt.grounding,
-          signal: request.signal,
-        }),
+      let usage: ModelUsage | undefined;
+      const tokens = tokenTexts(
+        () =>
+          provider.stream({
+            profile: request.profile,
+            system: prompt.system,
+            messages: prompt.messages,
+            grounding: prompt.grounding,
+            signal: request.signal,
+          }),
+        (end) => void (usage = end.usage),
       );
-      return { promptBytes: prompt.bytes, tokens };
+      return { promptBytes: prompt.bytes, tokens, usage: () => usage };
     },
   };
 }
@@ -49,7 +55,10 @@ const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * The texts of a model stream's token events, started on the first read. A plain iterator rather
  * than an async generator: one layer less of promises and results for every token streamed.
  */
-function tokenTexts(start: () => AsyncIterable<ModelEvent>): AsyncIterableIterator<string> {
+function tokenTexts(
+  start: () => AsyncIterable<ModelEvent>,
+  onEnd: (end: Extract<ModelEvent, { type: 'end' }>) => void,
+): AsyncIterableIterator<string> {
   let source: AsyncIterator<ModelEvent> | undefined;
   const iterator: AsyncIterableIterator<string> = {
     [Symbol.asyncIterator]: () => iterator,
@@ -59,6 +68,7 @@ function tokenTexts(start: () => AsyncIterable<ModelEvent>): AsyncIterableIterat
         const step = await source.next();
         if (step.done) return END;
         if (step.value.type === 'token') return { done: false, value: step.value.text };
+        onEnd(step.value);
       }
     },
     // A reader that stops early (an error, an abort) ends the model stream too.
