@@ -25,6 +25,7 @@ import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import { answerCheckFor } from './answer-check';
+import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
 import { registerOpenAiHttp } from './openai-http';
 import { createChatSocketServer } from './chat-socket';
@@ -198,6 +199,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
           registerChatHttp(server, lazyPipeline, { tokenFlushMs: config.TOKEN_FLUSH_MS });
           registerOpenAiHttp(server, lazyPipeline);
+          registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
           sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());

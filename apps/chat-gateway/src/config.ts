@@ -24,6 +24,8 @@ export const gatewayConfigSchema = z.object({
   GUARDRAIL_PROVIDER: guardrailShape.GUARDRAIL_PROVIDER,
   /** Tokens of each answer the in-process guardrail tiers read (as the post-processor's). */
   GUARDRAIL_MAX_TOKENS: positiveInt(200),
+  /** The built chat and ops pages (`npx nx build web`), served at / and /ops. */
+  WEB_DIR: z.string().min(1).default('dist/apps/web'),
   SCHEDULER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['prefetch-scheduler']}`),
   POST_PROCESSOR_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['post-processor']}`),
   HEALTH_CHECKER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['health-checker']}`),
