@@ -24,6 +24,7 @@ import type { RunningService, ShutdownStep } from '@manga-assist/server';
 import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import { answerCheckFor } from './answer-check';
 import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
 import { registerOpenAiHttp } from './openai-http';
@@ -113,6 +114,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
       policies,
       profiler,
       answerBatchMs: config.ANSWER_BATCH_MS,
+      answerCheck: answerCheckFor(config),
     });
   })();
   retrievalReady.catch((error: unknown) => logger.error({ err: error }, 'catalog or index failed to load'));
@@ -196,7 +198,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         routes(server, status) {
           const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
           server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
-          registerChatHttp(server, lazyPipeline);
+          registerChatHttp(server, lazyPipeline, { tokenFlushMs: config.TOKEN_FLUSH_MS });
           registerOpenAiHttp(server, lazyPipeline);
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
           sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });

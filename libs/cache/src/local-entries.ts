@@ -39,6 +39,12 @@ export interface LocalEntries<T> {
    * invalidation of the key arrived in between.
    */
   track(key: string): (stored: Buffer | null, pttlMs: number) => T | null;
+  /**
+   * Holds a value this process is having written to `key` (its own answer, on its way to Redis):
+   * served from memory until `expiresAt` (ms since epoch) or until Redis reports the key written,
+   * deleted or expired, whichever comes first. Nothing is held while invalidations do not arrive.
+   */
+  hold(key: string, value: T, bytes: number, expiresAt: number): boolean;
   /** True while invalidations arrive, i.e. while values may be held. */
   readonly live: boolean;
   /** Entries and bytes held now. */
@@ -226,6 +232,13 @@ export function createLocalEntries<T>({ redis, prefix, decode, maxBytes = 64 * 1
       return settle(stored, ttl);
     },
     track,
+    hold(key, value, size, expiresAt) {
+      if (!live || expiresAt <= Date.now()) return false;
+      // A read in flight must not replace it with what Redis held before the write.
+      reading.delete(key);
+      keep(key, value, size, expiresAt);
+      return entries.has(key);
+    },
     get live() {
       return live;
     },

@@ -47,6 +47,20 @@ describe('local entries (server-assisted client-side caching)', () => {
     expect(await registry.getSingleMetricAsString('manga_assist_local_cache_lookups_total')).toMatch(/outcome="held"[^}]*} 2\b/);
   });
 
+  it('serves a value it holds before Redis has it, until the write reaches Redis', async () => {
+    const key = `${prefix}early`;
+    expect(entries.hold(key, 'early answer', 12, Date.now() + 60_000)).toBe(true);
+    expect(entries.held(key)).toBe('early answer');
+    await writer.set(key, 'stored answer', 'EX', 60);
+    await waitFor(() => entries.held(key) === undefined, { description: 'the held value dropped by the write' });
+    expect(await entries.fetch(key)).toBe('stored answer');
+  });
+
+  it('holds nothing already expired', () => {
+    expect(entries.hold(`${prefix}expired`, 'x', 1, Date.now() - 1)).toBe(false);
+    expect(entries.held(`${prefix}expired`)).toBeUndefined();
+  });
+
   it('drops a value another client overwrites or deletes, and reads the new one', async () => {
     await writer.set(`${prefix}b`, 'old', 'EX', 60);
     expect(await entries.fetch(`${prefix}b`)).toBe('old');

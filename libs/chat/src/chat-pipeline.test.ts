@@ -54,6 +54,7 @@ function fakes(options: { scripts?: Partial<Record<ModelProfile, Script>>; route
       return null;
     },
     write: async () => 'written',
+    holdLocally: () => false,
     close: async () => undefined,
   };
   const products: ProductSource = {
