@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { EntryObject } from 'cacheable-lookup';
+import { withDeadline } from '@manga-assist/resilience';
 import type { Registry } from '@manga-assist/telemetry';
 import { createAnswerStore } from './answer-store';
 import { createDnsCacheMetrics } from './dns-cache-metrics';
@@ -130,16 +131,9 @@ function timeoutError(host: string, ms: number): NodeJS.ErrnoException {
   return error;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, host: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(host, ms)), ms);
-    timer.unref();
-  });
-  // The query goes on after a timeout and fills the cache when it completes.
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+// The query goes on after a timeout and fills the cache when it completes.
+const withTimeout = <T>(query: () => Promise<T>, ms: number, host: string): Promise<T> =>
+  withDeadline(ms, query, () => timeoutError(host, ms), { unref: true });
 
 /**
  * A DNS cache for outgoing connections, built on cacheable-lookup: answers are kept within their
@@ -276,7 +270,7 @@ export function createDnsCache(options: DnsCacheOptions): DnsCache {
     const cached = before !== undefined && before.expiresAt > now();
     let entries: readonly EntryObject[];
     try {
-      entries = cached ? await query() : await withTimeout(query(), timeoutMs, host);
+      entries = cached ? await query() : await withTimeout(query, timeoutMs, host);
     } catch (error) {
       return serveStale(host, error);
     }

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
+import { withDeadline } from '@manga-assist/resilience';
 import { Counter, Gauge } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
 import { bullConnection } from './connection';
@@ -92,19 +93,11 @@ export function createJobProducer(options: JobProducerOptions): JobProducer {
     },
   });
 
+  const withinHandOffTime = (add: () => Promise<unknown>) =>
+    withDeadline(handOffTimeoutMs, add, () => new Error(`no answer from Redis within ${handOffTimeoutMs} ms`));
   const handOff = async (job: Spilled): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        queueFor(job.name).add(job.name, job.data, job.opts),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${handOffTimeoutMs} ms`)), handOffTimeoutMs);
-        }),
-      ]);
-      enqueued.inc({ queue: job.name });
-    } finally {
-      clearTimeout(timer);
-    }
+    await withinHandOffTime(() => queueFor(job.name).add(job.name, job.data, job.opts));
+    enqueued.inc({ queue: job.name });
   };
 
   // Jobs handed over in the same turn of the event loop go to Redis together: one addBulk per
@@ -113,22 +106,14 @@ export function createJobProducer(options: JobProducerOptions): JobProducer {
   const batches = new Map<QueueName, Spilled[]>();
   let flushScheduled = false;
   const handOffBatch = async (name: QueueName, jobs: Spilled[]): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        // One job goes in with a single script call: addBulk builds an ioredis pipeline, and each
-        // one copies every script command BullMQ defines, which costs more than the job itself.
-        jobs.length === 1
-          ? queueFor(name).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts)
-          : queueFor(name).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: j.opts }))),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${handOffTimeoutMs} ms`)), handOffTimeoutMs);
-        }),
-      ]);
-      enqueued.inc({ queue: name }, jobs.length);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withinHandOffTime(() =>
+      // One job goes in with a single script call: addBulk builds an ioredis pipeline, and each
+      // one copies every script command BullMQ defines, which costs more than the job itself.
+      jobs.length === 1
+        ? queueFor(name).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts)
+        : queueFor(name).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: j.opts }))),
+    );
+    enqueued.inc({ queue: name }, jobs.length);
   };
   const flushBatches = () => {
     flushScheduled = false;
