@@ -84,7 +84,7 @@ async function main() {
       asked: createAskedCounters({ redis: redis.redis, keyPrefix: config.KEY_PREFIX }),
     },
     audit: { sink: audit, redis: redis.redis, keyPrefix: config.KEY_PREFIX, log: logger },
-    answered: { queues },
+    'answered-batch': { queues },
   });
 
   // One paused worker per drained queue.

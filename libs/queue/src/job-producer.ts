@@ -47,8 +47,8 @@ interface Spilled {
 }
 
 // Which jobs give way first when the spill buffer is full: a session turn (alone, or inside an
-// answered job) is dropped last, and never without an error log and a counted drop.
-const DROP_ORDER: QueueName[] = ['analytics', 'cache-write', 'guardrail-check', 'audit', 'session-update', 'answered', 'answered-batch'];
+// answered-batch job) is dropped last, and never without an error log and a counted drop.
+const DROP_ORDER: QueueName[] = ['analytics', 'cache-write', 'guardrail-check', 'audit', 'session-update', 'answered-batch'];
 
 export function createJobProducer(options: JobProducerOptions): JobProducer {
   const { redisUrl, prefix = 'ma', log, spillLimit = 10_000, handOffTimeoutMs = 250, retryIntervalMs = 500 } = options;
