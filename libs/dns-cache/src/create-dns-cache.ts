@@ -8,8 +8,8 @@ import type { Registry } from '@manga-assist/telemetry';
 import { createAnswerStore } from './answer-store';
 import { createDnsCacheMetrics } from './dns-cache-metrics';
 import { HookedLookup } from './hooked-lookup';
-import { createAddressClassifier } from './private-address';
-import type { AddressClass } from './private-address';
+import { lookupFunction } from './lookup-function';
+import { alertMessage, privateClassifiers } from './private-hosts';
 
 /** The part of a pino logger this lib uses. */
 export interface DnsCacheLogger {
@@ -118,7 +118,6 @@ interface Answer {
   keptPrivate: boolean;
 }
 
-const normalize = (host: string) => host.toLowerCase().replace(/\.$/, '');
 const addresses = (entries: readonly EntryObject[]) => entries.map((e) => e.address);
 // cacheable-lookup rewrites entries in place for V4MAPPED lookups: hand out copies only.
 const copies = (entries: readonly EntryObject[]) => entries.map((e) => ({ ...e }));
@@ -184,12 +183,7 @@ export function createDnsCache(options: DnsCacheOptions): DnsCache {
   );
 
   function alert(kind: DnsAlertKind, host: string, kept: string[], offered: string[]) {
-    const message =
-      kind === 'public-answer-without-private'
-        ? `DNS for ${host} answers public ${offered.join(', ')} and no private address is on record: ` +
-          'traffic goes through the NAT gateway, not the VPC endpoint'
-        : `DNS for ${host} offers public ${offered.join(', ')} instead of its VPC endpoint; ` +
-          `still using private ${kept.join(', ')} (check the VPC resolver and the endpoint's private DNS)`;
+    const message = alertMessage(kind, host, kept, offered);
     if (kind !== 'public-answer-without-private') {
       counts.privateRefused += 1;
       metrics.privateRefused(host);
@@ -290,17 +284,7 @@ export function createDnsCache(options: DnsCacheOptions): DnsCache {
     return { entries: privateOnly(host, entries), source, keptPrivate: refusing.has(host) };
   }
 
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    const { family: requested, hints, all } = lookupOptions;
-    const family = requested === 4 || requested === 'IPv4' ? 4 : requested === 6 || requested === 'IPv6' ? 6 : undefined;
-    cacheable.lookupAsync(hostname, { family, hints, all: true }).then(
-      (entries) => {
-        if (all) callback(null, entries.map(({ address, family: f }) => ({ address, family: f })));
-        else callback(null, entries[0]?.address ?? '', entries[0]?.family);
-      },
-      (error: NodeJS.ErrnoException) => callback(error, ''),
-    );
-  };
+  const lookup = lookupFunction(cacheable);
 
   return {
     lookup,
@@ -344,24 +328,4 @@ export function createDnsCache(options: DnsCacheOptions): DnsCache {
       else lastGood.clear();
     },
   };
-}
-
-/** Per-host classifiers for private hosts (null for other hosts), built once per host. */
-function privateClassifiers(privateHosts: PrivateHosts | undefined): (host: string) => ((address: string) => AddressClass) | null {
-  if (!privateHosts) return () => null;
-  if (typeof privateHosts === 'function') {
-    const predicate = privateHosts;
-    const built = new Map<string, ((address: string) => AddressClass) | null>();
-    return (host) => {
-      const key = normalize(host);
-      if (!built.has(key)) {
-        const verdict = predicate(key);
-        built.set(key, verdict === false ? null : createAddressClassifier(verdict === true ? [] : verdict));
-      }
-      return built.get(key) ?? null;
-    };
-  }
-  // Built up front, so a bad CIDR stops the app at start rather than at the first lookup.
-  const table = new Map([...privateHosts].map(([host, cidrs]) => [normalize(host), createAddressClassifier(cidrs)]));
-  return (host) => table.get(normalize(host)) ?? null;
 }
