@@ -7,8 +7,8 @@ import { createAnalyticsSink, createRecordBatcher } from '@manga-assist/analytic
 import type { AuditSink } from '@manga-assist/audit';
 import { pingDynamo, pingKinesis, streamDefinitions, tableDefinitions, warmDynamo } from '@manga-assist/aws';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
-import { createGuardrails } from '@manga-assist/guardrails';
-import type { RemoteGuardrail } from '@manga-assist/guardrails';
+import { createGuardedCacheWriter, createGuardrails } from '@manga-assist/guardrails';
+import type { GuardedCacheWriterDeps, RemoteGuardrail } from '@manga-assist/guardrails';
 import { createDeadLetterQueue, createQueueMetrics, createQueueSet } from '@manga-assist/queue';
 import type { RedisConnection } from '@manga-assist/redis';
 import { createPostProcessorRouter } from '@manga-assist/rpc';
@@ -18,7 +18,6 @@ import { createSessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import { observeKinesisBatches } from './analytics.job';
 import type { AnalyticsJobDeps } from './analytics.job';
-import type { CacheWriteJobDeps } from './cache-write.job';
 import type { PostProcessorConfig } from './config';
 import { createHandlers } from './handlers';
 import { registerQueueBoard } from './queue-board';
@@ -33,7 +32,8 @@ export interface PostProcessorDeps {
   redis: RedisConnection;
   dynamo: DynamoDBClient;
   kinesis: KinesisClient;
-  cache: CacheWriteJobDeps['cache'];
+  /** The shared response cache; written only through the guarded writer. */
+  cache: GuardedCacheWriterDeps['cache'];
   asked?: AnalyticsJobDeps['asked'];
   audit: AuditSink;
   remoteGuardrail?: RemoteGuardrail;
@@ -65,7 +65,7 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
   const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const keys = { redis: redis.redis, keyPrefix: config.KEY_PREFIX };
   const handlers = createHandlers({
-    'cache-write': { cache: deps.cache, guardrails, remote: remoteGuardrail, registry },
+    'cache-write': { writer: createGuardedCacheWriter({ cache: deps.cache, guardrails, remote: remoteGuardrail }), registry },
     'session-update': {
       sessions: createSessionStore({ dynamo, ...keys, tables: { sessions: tables.sessions.TableName, turns: tables.turns.TableName }, log: logger }),
       registry,

@@ -1,13 +1,15 @@
 import { createDynamoClient, createKinesisClient } from '@manga-assist/aws';
-import { createAskedCounters, createSharedResponseCache } from '@manga-assist/chat';
+import { createSharedResponseCache } from '@manga-assist/cache';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { createDnsCache } from '@manga-assist/dns-cache';
+import { createConfiguredGuardrail } from '@manga-assist/guardrails';
+import { createAskedCounters } from '@manga-assist/popularity';
 import { createConnectionPool } from '@manga-assist/pools';
 import { createRedisConnection } from '@manga-assist/redis';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { createApp } from './app';
 import { postProcessorConfigSchema } from './config';
-import { createAuditSink, createRemoteGuardrail } from './managed-services';
+import { createAuditSink } from './managed-services';
 
 const APP = 'post-processor';
 
@@ -25,15 +27,15 @@ async function main() {
   const dynamoPool = createConnectionPool({ name: 'dynamodb', lookup: dns.lookup, registry });
   const kinesisPool = createConnectionPool({ name: 'kinesis', lookup: dns.lookup, registry });
   const { sink: audit, pool: logsPool } = createAuditSink(config, { lookup: dns.lookup, registry });
-  const { guardrail: remoteGuardrail, pool: guardrailPool } = createRemoteGuardrail(config, { lookup: dns.lookup, registry });
+  const { guardrail: remoteGuardrail, pool: guardrailPool } = createConfiguredGuardrail(config, { lookup: dns.lookup, registry });
 
   const app = createApp({
     config,
     logger,
     registry,
     redis,
-    dynamo: createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, pool: dynamoPool }),
-    kinesis: createKinesisClient({ region: config.AWS_REGION, endpoint: endpoints.kinesis, pool: kinesisPool }),
+    dynamo: createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, localStack: config.LOCAL_STACK, pool: dynamoPool }),
+    kinesis: createKinesisClient({ region: config.AWS_REGION, endpoint: endpoints.kinesis, localStack: config.LOCAL_STACK, pool: kinesisPool }),
     cache: createSharedResponseCache({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, log: logger }),
     asked: createAskedCounters({ redis: redis.redis, keyPrefix: config.KEY_PREFIX }),
     audit,

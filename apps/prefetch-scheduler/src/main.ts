@@ -1,24 +1,18 @@
-import {
-  createAskedCounters,
-  createClassifier,
-  createModelGateway,
-  createProductSource,
-  createSharedResponseCache,
-  createTrendingStore,
-  loadRetrieval,
-  modelProviderConfig,
-  searchBackendConfig,
-  precomputeAnswers,
-} from '@manga-assist/chat';
+import { createSharedResponseCache } from '@manga-assist/cache';
+import { createConfiguredGuardrail, createGuardedCacheWriter, createGuardrails } from '@manga-assist/guardrails';
+import { createClassifier } from '@manga-assist/intent';
+import { createAskedCounters, createTrendingStore } from '@manga-assist/popularity';
+import { createProductSource, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
 import { loadConfigOrExit } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createDnsCache } from '@manga-assist/dns-cache';
-import { createModelProviderFromConfig, routeModel, warmUpModel } from '@manga-assist/fm';
+import { createModelGateway, createModelProviderFromConfig, modelProviderConfig, routeModel, warmUpModel } from '@manga-assist/fm';
 import { createConnectionPool } from '@manga-assist/pools';
 import { createRedisConnection } from '@manga-assist/redis';
 import { createSchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
+import { precomputeAnswers } from './answer-precomputer';
 import { schedulerConfigSchema, taskSettings } from './config';
 import { createRedisRunCoordinator } from './run-coordinator';
 import { createTaskRunner } from './task-runner';
@@ -40,6 +34,9 @@ async function main() {
   const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
   const searchPool = createConnectionPool({ name: 'search', lookup: dns.lookup, registry });
   const model = createModelProviderFromConfig(modelProviderConfig(config), { pool: modelPool });
+  // Pre-computed answers pass the same guardrail gate as every other write into the shared cache.
+  const { guardrail: remoteGuardrail, pool: guardrailPool } = createConfiguredGuardrail(config, { lookup: dns.lookup, registry });
+  const writer = createGuardedCacheWriter({ cache, guardrails: createGuardrails(), remote: remoteGuardrail });
   const trendingStore = createTrendingStore({ redis: redis.redis, keyPrefix: config.KEY_PREFIX });
   const settings = Object.fromEntries(TASK_NAMES.map((name) => [name, taskSettings(config, name)])) as Parameters<typeof createTaskRunner>[0]['settings'];
 
@@ -64,7 +61,7 @@ async function main() {
         trendingStore,
         topTitlesCount: config.TOP_TITLES_COUNT,
         precompute: (questions, ttlSeconds) =>
-          precomputeAnswers({ classifier, products, model: modelGateway, route: routeModel, cache }, questions, {
+          precomputeAnswers({ classifier, products, model: modelGateway, route: routeModel, writer }, questions, {
             ttlSeconds,
             concurrency: config.PRECOMPUTE_CONCURRENCY,
           }),
@@ -113,7 +110,8 @@ async function main() {
     shutdown: [
       { name: 'tasks', run: () => runner?.stop() },
       { name: 'model', run: () => model.close() },
-      { name: 'pools', run: () => [modelPool, searchPool].forEach((p) => p.destroy()) },
+      { name: 'guardrail', run: () => remoteGuardrail?.close() },
+      { name: 'pools', run: () => [modelPool, searchPool, guardrailPool].forEach((p) => p?.destroy()) },
       { name: 'redis', run: () => redis.close() },
     ],
   });
