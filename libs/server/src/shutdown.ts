@@ -33,7 +33,8 @@ export function installShutdown(logger: Logger, steps: ShutdownStep[], { stepTim
       }
     }
     logger.info('stopped');
-    logger.flush();
+    // The log is written asynchronously: exiting before it is flushed would lose these last lines.
+    await withDeadline(1000, () => new Promise<void>((resolve) => logger.flush(() => resolve())), () => new Error('log flush')).catch(() => undefined);
     process.exit(failed ? 1 : 0);
   };
   process.on('SIGTERM', (signal) => void shutdown(signal));
