@@ -51,6 +51,8 @@ interface Held<T> {
 }
 
 export function createLocalEntries<T>({ redis, prefix, decode, maxBytes = 64 * 1024 * 1024, log, registry, name = 'response-cache' }: LocalEntriesOptions<T>): LocalEntries<T> {
+  // lru-cache needs a positive bound; a caller that wants nothing held builds no local entries.
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError(`local cache maxBytes must be a positive integer, got ${maxBytes}`);
   const metrics = createLocalCacheMetrics(registry, name);
   // Least recently used values go first beyond maxBytes of stored values; each expires with its
   // key's TTL in Redis. A value larger than maxBytes is not held at all.

@@ -112,6 +112,12 @@ describe('local entries (server-assisted client-side caching)', () => {
     expect(await entries.fetch(`${prefix}d`)).toBe('after');
   });
 
+  it('refuses a byte limit it cannot hold anything under, saying which', () => {
+    expect(() => createLocalEntries({ redis: reader, prefix: `${prefix}none:`, decode: (v) => v.toString(), maxBytes: 0 })).toThrow(
+      'local cache maxBytes must be a positive integer, got 0',
+    );
+  });
+
   it('drops the least recently used values beyond its byte limit', async () => {
     const small = createLocalEntries({ redis: reader, prefix: `${prefix}lru:`, decode: (v) => v.toString(), maxBytes: 250, registry, name: 'lru-test' });
     try {
