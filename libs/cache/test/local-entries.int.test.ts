@@ -126,8 +126,14 @@ describe('local entries (server-assisted client-side caching)', () => {
     expect(await entries.fetch(`${prefix}d`)).toBe('after');
   });
 
+  it('refuses a byte limit it cannot hold anything under, saying which', () => {
+    expect(() => createLocalEntries({ redis: reader, prefix: `${prefix}none:`, decode: (v) => v.toString(), maxBytes: 0 })).toThrow(
+      'local cache maxBytes must be a positive integer, got 0',
+    );
+  });
+
   it('drops the least recently used values beyond its byte limit', async () => {
-    const small = createLocalEntries({ redis: reader, prefix: `${prefix}lru:`, decode: (v) => v.toString(), maxBytes: 250 });
+    const small = createLocalEntries({ redis: reader, prefix: `${prefix}lru:`, decode: (v) => v.toString(), maxBytes: 250, registry, name: 'lru-test' });
     try {
       await waitFor(() => small.live, { description: 'invalidation tracking' });
       for (const k of ['x', 'y', 'z']) await writer.set(`${prefix}lru:${k}`, k.repeat(100), 'EX', 60);
@@ -136,6 +142,7 @@ describe('local entries (server-assisted client-side caching)', () => {
       small.held(`${prefix}lru:x`); // x is now the most recently used
       await small.fetch(`${prefix}lru:z`);
       expect(small.size()).toEqual({ entries: 2, bytes: 200 });
+      expect(await registry.metrics()).toContain('manga_assist_local_cache_bytes{cache="lru-test",app="cache-test"} 200');
       expect(small.held(`${prefix}lru:y`)).toBeUndefined();
       expect(small.held(`${prefix}lru:x`)).toBe('x'.repeat(100));
       expect(small.held(`${prefix}lru:z`)).toBe('z'.repeat(100));
