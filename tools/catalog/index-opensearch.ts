@@ -7,9 +7,8 @@
 // --recreate deletes it first: load each catalog version into a new index and point the apps at it.
 import { z } from 'zod';
 import { loadCatalog } from '@manga-assist/catalog';
-import { createOpenSearchBackend, createQuestionEmbedder, searchBackendConfig } from '@manga-assist/chat';
 import { flag, httpUrl, loadConfigOrExit, searchShape } from '@manga-assist/config';
-import { indexCatalogInOpenSearch } from '@manga-assist/retrieval';
+import { createOpenSearchBackend, createQuestionEmbedder, indexCatalogInOpenSearch, searchBackendConfig } from '@manga-assist/retrieval';
 import { createLogger } from '@manga-assist/telemetry';
 
 const schema = z.object({

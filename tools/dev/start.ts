@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { prettyFactory } from 'pino-pretty';
-import { loadRetrieval } from '@manga-assist/chat';
+import { loadRetrieval } from '@manga-assist/retrieval';
 import { ConfigError, loadConfig } from '@manga-assist/config';
 import type { AppName, OpsStatus } from '@manga-assist/contracts';
 import { startLocalStack } from '@manga-assist/local-stack';
@@ -232,6 +232,7 @@ async function main() {
     ...ops.apps.map((a) => `  ${a.app.padEnd(20)}${a.url.padEnd(26)}${a.status?.ready ? 'ready' : `NOT READY: ${a.status?.reason ?? a.error}`}`),
     `  ${'chat (WebSocket)'.padEnd(20)}${gateway.replace('http', 'ws')}/ws`,
     `  ${'chat (HTTP)'.padEnd(20)}POST ${gateway}/v1/chat`,
+    `  ${'chat (OpenAI API)'.padEnd(20)}${gateway}/v1`,
     `  ${'ops status'.padEnd(20)}${gateway}/v1/ops/status`,
     `  ${'redis'.padEnd(20)}${stack.redisUrl}`,
     `  ${'dynamodb (dynalite)'.padEnd(20)}${stack.dynamoEndpoint}`,

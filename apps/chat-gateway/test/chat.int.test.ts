@@ -3,7 +3,7 @@ import type { DoneFrame, ErrorFrame, ServerFrame } from '@manga-assist/contracts
 import { createDynamoClient, tableDefinitions } from '@manga-assist/aws';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
-import { createSharedResponseCache } from '@manga-assist/chat';
+import { createSharedResponseCache } from '@manga-assist/cache';
 import { waitFor } from '@manga-assist/testing';
 import { ChatClient, startTestSystem } from '@manga-assist/local-stack';
 import type { TestSystem } from '@manga-assist/local-stack';

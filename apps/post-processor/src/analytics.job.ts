@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { RecordTooLargeError } from '@manga-assist/analytics';
 import type { AnalyticsSink, BatchStats } from '@manga-assist/analytics';
-import type { AskedCounters } from '@manga-assist/chat';
+import type { AskedCounters } from '@manga-assist/popularity';
 import type { JobHandler } from '@manga-assist/queue';
 import { Counter, Histogram } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';

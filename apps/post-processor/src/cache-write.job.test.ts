@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import type { CacheWrite, ResponseCache } from '@manga-assist/cache';
 import type { CacheWriteJob } from '@manga-assist/contracts';
-import { createBedrockGuardrail, createGuardrails } from '@manga-assist/guardrails';
+import { createBedrockGuardrail, createGuardedCacheWriter, createGuardrails } from '@manga-assist/guardrails';
+import type { RemoteGuardrail } from '@manga-assist/guardrails';
 import { createMetricsRegistry } from '@manga-assist/telemetry';
 import { startTestServer } from '@manga-assist/testing';
 import { createCacheWriteJob } from './cache-write.job';
@@ -28,11 +29,12 @@ const job = (answer: string): CacheWriteJob => ({
   createdAt: '2025-01-01T00:00:00.000Z',
 });
 const anyJob = {} as Job;
+const gate = (cache: Pick<ResponseCache, 'write'>, remote?: RemoteGuardrail) => createGuardedCacheWriter({ cache, guardrails: createGuardrails(), remote });
 
 describe('cache-write job', () => {
   it('caches a clean answer with its TTL', async () => {
     const { cache, writes } = recordingCache();
-    const handler = createCacheWriteJob({ cache, guardrails: createGuardrails(), registry: createMetricsRegistry('post-processor', { defaultMetrics: false }) });
+    const handler = createCacheWriteJob({ writer: gate(cache), registry: createMetricsRegistry('post-processor', { defaultMetrics: false }) });
     expect(await handler(job('『ワンピース』がおすすめです。'), anyJob)).toEqual({ result: 'written' });
     expect(writes).toEqual([expect.objectContaining({ answer: '『ワンピース』がおすすめです。', ttlSeconds: 1800 })]);
   });
@@ -40,7 +42,7 @@ describe('cache-write job', () => {
   it('does not cache an answer the guardrails would revise', async () => {
     const { cache, writes } = recordingCache();
     const registry = createMetricsRegistry('post-processor', { defaultMetrics: false });
-    const handler = createCacheWriteJob({ cache, guardrails: createGuardrails(), registry });
+    const handler = createCacheWriteJob({ writer: gate(cache), registry });
     expect(await handler(job('お問い合わせは 090-1234-5678 まで'), anyJob)).toEqual({ result: 'withheld' });
     expect(writes).toEqual([]);
     expect(await registry.metrics()).toContain('manga_assist_cache_writes_total{result="withheld",app="post-processor"} 1');
@@ -48,7 +50,7 @@ describe('cache-write job', () => {
 
   it('counts a failed write and fails the job so it is retried', async () => {
     const registry = createMetricsRegistry('post-processor', { defaultMetrics: false });
-    const handler = createCacheWriteJob({ cache: recordingCache(true).cache, guardrails: createGuardrails(), registry });
+    const handler = createCacheWriteJob({ writer: gate(recordingCache(true).cache), registry });
     await expect(handler(job('『ワンピース』がおすすめです。'), anyJob)).rejects.toThrow(/maxmemory/);
     expect(await registry.metrics()).toContain('cache_write_failures_total{app="post-processor"} 1');
   });
@@ -75,7 +77,7 @@ describe('cache-write job', () => {
       const { remote, setDown, close } = await bedrock();
       const registry = createMetricsRegistry('post-processor', { defaultMetrics: false });
       const { cache, writes } = recordingCache();
-      const handler = createCacheWriteJob({ cache, guardrails: createGuardrails(), remote, registry });
+      const handler = createCacheWriteJob({ writer: gate(cache, remote), registry });
       try {
         expect(await handler(job('『ワンピース』がおすすめです。'), anyJob)).toEqual({ result: 'written' });
         expect(await handler(job('戦闘シーンは暴力的です。'), anyJob)).toEqual({ result: 'withheld' });

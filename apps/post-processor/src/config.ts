@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awsShape, httpUrl, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
+import { awsShape, checkGuardrailSettings, guardrailShape, httpUrl, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { QUEUES, QUEUE_NAMES } from '@manga-assist/queue';
 import type { QueueName } from '@manga-assist/queue';
@@ -40,14 +40,7 @@ export const postProcessorConfigSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),
   /** Tokens of each answer the guardrail check evaluates. */
   GUARDRAIL_MAX_TOKENS: positiveInt(200),
-  /** `bedrock` runs Bedrock's ApplyGuardrail on every answer after the in-process tiers. */
-  GUARDRAIL_PROVIDER: z.enum(['local', 'bedrock'], { error: 'must be local or bedrock' }).default('local'),
-  /** The guardrail's id or ARN (required with GUARDRAIL_PROVIDER=bedrock). */
-  BEDROCK_GUARDRAIL_ID: z.string().min(1).optional(),
-  /** A published version number, or DRAFT. */
-  BEDROCK_GUARDRAIL_VERSION: z.string().regex(/^(DRAFT|[1-9][0-9]*)$/, 'must be DRAFT or a version number').default('DRAFT'),
-  /** Time allowed to one ApplyGuardrail call; past it the in-process verdict stands alone. */
-  BEDROCK_GUARDRAIL_TIMEOUT_MS: positiveInt(2_000),
+  ...guardrailShape,
   /** A Bedrock runtime stand-in or private endpoint; AWS's own when unset. */
   BEDROCK_ENDPOINT: httpUrl().optional(),
   /** `jsonl`: files under AUDIT_DIR; `cloudwatch`: events in CloudWatch Logs (AUDIT_LOG_GROUP). */
@@ -64,9 +57,5 @@ export const postProcessorConfigSchema = z.object({
   AUDIT_MAX_FILE_BYTES: positiveInt(64 * 1024 * 1024),
   /** How long the first analytics record of a PutRecords batch waits for others. */
   ANALYTICS_LINGER_MS: positiveInt(20),
-}).superRefine((config, ctx) => {
-  if (config.GUARDRAIL_PROVIDER === 'bedrock' && !config.BEDROCK_GUARDRAIL_ID) {
-    ctx.addIssue({ code: 'custom', path: ['BEDROCK_GUARDRAIL_ID'], message: 'is required when GUARDRAIL_PROVIDER=bedrock' });
-  }
-});
+}).superRefine(checkGuardrailSettings);
 export type PostProcessorConfig = z.infer<typeof postProcessorConfigSchema>;

@@ -8,14 +8,15 @@ import {
   tableDefinitions,
 } from '@manga-assist/aws';
 import { createAnalyticsSink, createRecordBatcher } from '@manga-assist/analytics';
-import { createAskedCounters, createSharedResponseCache } from '@manga-assist/chat';
+import { createSharedResponseCache } from '@manga-assist/cache';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
 import { createDnsCache } from '@manga-assist/dns-cache';
-import { createGuardrails } from '@manga-assist/guardrails';
+import { createConfiguredGuardrail, createGuardedCacheWriter, createGuardrails } from '@manga-assist/guardrails';
 import { createConnectionPool } from '@manga-assist/pools';
 import { createDeadLetterQueue, createQueueMetrics, createQueueSet } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
+import { createAskedCounters } from '@manga-assist/popularity';
 import { createPostProcessorRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import type { ReadinessCheck, WarmUpStep } from '@manga-assist/server';
@@ -24,7 +25,7 @@ import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { observeKinesisBatches } from './analytics.job';
 import { postProcessorConfigSchema } from './config';
 import { createHandlers } from './handlers';
-import { createAuditSink, createRemoteGuardrail } from './managed-services';
+import { createAuditSink } from './managed-services';
 import { registerQueueBoard } from './queue-board';
 import { sinksFor } from './queue-sinks';
 import type { SinkName } from './queue-sinks';
@@ -45,8 +46,8 @@ async function main() {
   const dns = createDnsCache({ log: logger, registry });
   const dynamoPool = createConnectionPool({ name: 'dynamodb', lookup: dns.lookup, registry });
   const kinesisPool = createConnectionPool({ name: 'kinesis', lookup: dns.lookup, registry });
-  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, pool: dynamoPool });
-  const kinesis = createKinesisClient({ region: config.AWS_REGION, endpoint: endpoints.kinesis, pool: kinesisPool });
+  const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: endpoints.dynamodb, localStack: config.LOCAL_STACK, pool: dynamoPool });
+  const kinesis = createKinesisClient({ region: config.AWS_REGION, endpoint: endpoints.kinesis, localStack: config.LOCAL_STACK, pool: kinesisPool });
   const tables = tableDefinitions(config.TABLE_PREFIX);
   const streams = streamDefinitions(config.TABLE_PREFIX);
   const sessions = createSessionStore({
@@ -65,11 +66,11 @@ async function main() {
   });
   const { sink: audit, pool: logsPool } = createAuditSink(config, { lookup: dns.lookup, registry });
   const guardrails = createGuardrails({ maxTokens: config.GUARDRAIL_MAX_TOKENS });
-  const { guardrail: remoteGuardrail, pool: guardrailPool } = createRemoteGuardrail(config, { lookup: dns.lookup, registry });
+  const { guardrail: remoteGuardrail, pool: guardrailPool } = createConfiguredGuardrail(config, { lookup: dns.lookup, registry });
   // Queue handles for metrics, the board, dead letters and the answered fan-out.
   const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const handlers = createHandlers({
-    'cache-write': { cache, guardrails, remote: remoteGuardrail, registry },
+    'cache-write': { writer: createGuardedCacheWriter({ cache, guardrails, remote: remoteGuardrail }), registry },
     'session-update': { sessions, registry },
     'guardrail-check': {
       guardrails,

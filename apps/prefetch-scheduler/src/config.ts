@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { createTask, validateDetailed } from 'node-cron';
-import { checkSearchSettings, modelShape, port, positiveInt, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
+import { awsShape, checkGuardrailSettings, checkSearchSettings, guardrailShape, modelShape, port, positiveInt, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { TASKS } from './tasks/task-defaults';
 import type { TaskName } from './tasks/task-defaults';
@@ -46,8 +46,9 @@ const shape = {
   ...modelShape,
   ...retrievalShape,
   ...searchShape,
-  AWS_REGION: z.string().min(1).default('ap-northeast-1'),
-  LOCAL_STACK: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  ...guardrailShape,
+  AWS_REGION: awsShape.AWS_REGION,
+  LOCAL_STACK: awsShape.LOCAL_STACK,
   SCHEDULER_PORT: port(DEFAULT_PORTS['prefetch-scheduler']),
   INSTANCE_ID: z.string().min(1).default(`${os.hostname()}-${process.pid}`),
   TOP_TITLES_COUNT: positiveInt(100),
@@ -60,6 +61,7 @@ const shape = {
 
 export const schedulerConfigSchema = z.object(shape).superRefine((config, ctx) => {
   checkSearchSettings(config, ctx);
+  checkGuardrailSettings(config, ctx);
   const values = config as Record<string, unknown>;
   for (const prefix of Object.values(TASK_ENV_PREFIX)) {
     const pattern = values[`${prefix}_CRON`] as string;

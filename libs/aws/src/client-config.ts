@@ -3,15 +3,19 @@ import https from 'node:https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsRequestHandler } from '@manga-assist/pools';
 import type { ConnectionPool } from '@manga-assist/pools';
+import { LOCAL_CREDENTIALS, isLocalStandIn } from '@manga-assist/config';
 
 export interface AwsClientOptions {
   region: string;
   /** A local engine (dynalite, kinesalite) or a custom endpoint; production leaves it out. */
   endpoint?: string;
   /**
-   * Static placeholder credentials instead of the default provider chain. Defaults to true when
-   * an endpoint is given: local engines accept any signature, and a dev machine has no AWS profile.
+   * The app's LOCAL_STACK setting (default true: tests and tools talk to local engines). With it, an
+   * endpoint that is not an AWS host gets placeholder credentials (`isLocalStandIn`); otherwise, and
+   * for every AWS host, the SDK's default credential chain signs.
    */
+  localStack?: boolean;
+  /** Overrides the rule above: placeholder credentials or the default chain. */
   localCredentials?: boolean;
   /**
    * A shared keep-alive pool (its sockets, connect and idle timeouts, metrics) instead of the
@@ -34,17 +38,6 @@ interface ClientDefaults {
   retryMode: 'standard' | 'adaptive';
 }
 
-/** Placeholder credentials for a local engine or stand-in, which accepts any signature. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-/**
- * Whether an endpoint is a local stand-in that should get LOCAL_CREDENTIALS: only with
- * LOCAL_STACK, and never for an AWS endpoint (`*.amazonaws.com`), whatever LOCAL_STACK says.
- */
-export function isLocalStandIn(localStack: boolean, endpoint: string | undefined): boolean {
-  return localStack && endpoint !== undefined && !/\.amazonaws\.com(\.cn)?$/.test(new URL(endpoint).hostname);
-}
-
 /**
  * Settings shared by every client: an HTTP/1.1 handler with a bounded keep-alive pool (reused
  * sockets keep TLS handshakes off the critical path; HTTP/1.1 is also the only protocol the
@@ -52,7 +45,7 @@ export function isLocalStandIn(localStack: boolean, endpoint: string | undefined
  * `options.pool` gives a shared one.
  */
 export function clientConfig(options: AwsClientOptions, defaults: ClientDefaults) {
-  const useLocalCredentials = options.localCredentials ?? options.endpoint !== undefined;
+  const useLocalCredentials = options.localCredentials ?? isLocalStandIn(options.localStack ?? true, options.endpoint);
   return {
     region: options.region,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),

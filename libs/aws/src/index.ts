@@ -1,6 +1,5 @@
 export type { Logger } from './logger';
 export type { AwsClientOptions } from './client-config';
-export { LOCAL_CREDENTIALS, isLocalStandIn } from './client-config';
 export { createLogsClient } from './logs-client';
 export { createDynamoClient } from './dynamo-client';
 export { createKinesisClient } from './kinesis-client';

@@ -6,3 +6,4 @@ export { createResponseCache } from './response-cache';
 export type { CacheHit, CacheLogger, CacheWrite, CacheWriteResult, ResponseCache, ResponseCacheOptions } from './response-cache';
 export { createLocalEntries } from './local-entries';
 export type { LocalEntries, LocalEntriesLogger, LocalEntriesOptions } from './local-entries';
+export { createSharedResponseCache } from './shared-response-cache';

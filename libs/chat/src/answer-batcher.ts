@@ -1,8 +1,8 @@
 import type { AnsweredJob } from '@manga-assist/contracts';
 import { MAX_ANSWERS_PER_BATCH } from '@manga-assist/contracts';
 import type { JobProducer } from '@manga-assist/queue';
-import { createWindowedBatch } from './windowed-batch';
-import type { WindowedBatch } from './windowed-batch';
+import { createWindowedBatch } from '@manga-assist/redis';
+import type { WindowedBatch } from '@manga-assist/redis';
 
 /** Gathers answers for a few milliseconds and hands them to the post-processor as one job. */
 export type AnswerBatcher = WindowedBatch<AnsweredJob>;

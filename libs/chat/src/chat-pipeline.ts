@@ -1,4 +1,4 @@
-import type { ResponseCache } from '@manga-assist/cache';
+import type { CacheHit, ResponseCache } from '@manga-assist/cache';
 import type {
   CacheScope,
   ChatTurn,
@@ -19,10 +19,12 @@ import { Counter, Histogram } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
 import type { ClassifierPort, ModelGateway, ProductSource, SessionSource, SessionView } from './ports';
 import { createAnswerBatcher } from './answer-batcher';
-import { createRecentResults } from './recent-results';
+import { LRUCache } from 'lru-cache';
+import { personalize } from './personalize';
+import type { Personalization } from './personalize';
 import { SEGMENTS, SegmentClock } from './segment-clock';
 import { selectProducts } from './select-products';
-import type { TurnSequence } from './turn-sequence';
+import type { TurnSequence } from '@manga-assist/sessions';
 
 /** What the transport (WebSocket or HTTP) does with the pipeline's output. */
 export interface ChatSink {
@@ -42,6 +44,20 @@ export interface ChatContext {
   prefetched?: boolean;
   prefetchMs?: number;
   trending?: ProductSummary[];
+  /** The signed-in user's preferences and the titles they already asked about (prefetched on connect). */
+  personalization?: Personalization;
+}
+
+/** One request's shared state, made by `startRun` and passed through the steps. */
+interface Run {
+  request: ChatRequest;
+  clock: SegmentClock;
+  traceId: string;
+  degraded: string[];
+  classification: Classification;
+  scope: CacheScope;
+  /** Whether the user's preferences or history shape the answer (then it is neither looked up in nor written to the shared cache). */
+  personalized: boolean;
 }
 
 export interface ChatRequest {
@@ -49,6 +65,8 @@ export interface ChatRequest {
   text: string;
   /** Time the transport spent parsing and validating the frame. */
   validateMs: number;
+  /** Answer with this model instead of the router's choice (breaker and bulkhead fallbacks still apply). */
+  profile?: ModelProfile;
 }
 
 export interface ChatPipelineDeps {
@@ -150,7 +168,9 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     registers: [deps.registry],
   });
 
-  const recentResults = createRecentResults();
+  // The last products found per question and filters: while the vector search is unavailable, a
+  // question asked before is answered from what it found then.
+  const recentResults = new LRUCache<string, ProductSummary[]>({ max: 2000 });
   const answers = createAnswerBatcher({ producer: deps.producer, windowMs: deps.answerBatchMs ?? 10 });
   const noSignal = new AbortController().signal;
   /**
@@ -191,11 +211,11 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   /** Products for the prompt; while the search is unavailable, what the same question found last time, else popular titles. */
-  async function findProducts(classification: Classification, text: string, context: ChatContext, degraded: string[]): Promise<ProductSummary[]> {
-    const key = `${classification.intent}|${JSON.stringify(classification.filters)}|${text}`;
+  async function findProducts(classification: Classification, text: string, context: ChatContext, degraded: string[], k = topK): Promise<ProductSummary[]> {
+    const key = `${classification.intent}|${JSON.stringify(classification.filters)}|${k}|${text}`;
     try {
-      const products = await guard('vector-search', () => selectProducts(deps.products, classification, text, { trending: context.trending, topK }), { idempotent: true });
-      if (deps.policies) recentResults.set(key, products);
+      const products = await guard('vector-search', () => selectProducts(deps.products, classification, text, { trending: context.trending, topK: k }), { idempotent: true });
+      if (deps.policies && products.length > 0) recentResults.set(key, products);
       return products;
     } catch (error) {
       degraded.push('search-fallback');
@@ -206,8 +226,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
         return recent;
       }
       deps.policies?.recordFallback('vector-search', 'popular-titles');
-      if (context.trending?.length) return context.trending.slice(0, topK);
-      return deps.products.list('trending', classification.filters, topK).catch(() => []);
+      if (context.trending?.length) return context.trending.slice(0, k);
+      return deps.products.list('trending', classification.filters, k).catch(() => []);
     }
   }
 
@@ -232,24 +252,14 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * the next few milliseconds into one answered-batch job: it derives the cache write, guardrail
    * check, analytics event, audit record and session turn of each (answerJobs).
    */
-  function handOff(args: {
-    traceId: string;
-    request: ChatRequest;
-    context: ChatContext;
-    classification: Classification;
-    scope: CacheScope;
-    answer: string;
-    model: ModelProfile | 'cache';
-    timings: Record<string, number>;
-    degraded: string[];
-  }): void {
-    const { traceId, request, context, classification, scope, answer, model } = args;
+  function handOff(run: Run, context: ChatContext, answer: string, model: ModelProfile | 'cache'): void {
+    const { traceId, request, classification, scope } = run;
     const at = new Date().toISOString();
     // Copied now: the job leaves once the turn is numbered, and the caller's timings grow meanwhile.
-    const timings = { ...args.timings };
-    const degraded = [...args.degraded];
-    // Only a fresh, low-risk answer of an intent with a TTL is cached.
-    const cacheTtlSeconds = model !== 'cache' && classification.risk === 'low' ? ttl[classification.intent] : 0;
+    const timings = { ...run.clock.timings };
+    const degraded = [...run.degraded];
+    // Only a fresh, low-risk answer of an intent with a TTL, the same for everyone who asks, is cached.
+    const cacheTtlSeconds = model !== 'cache' && classification.risk === 'low' && !run.personalized ? ttl[classification.intent] : 0;
 
     // The session turn needs its place in the session: numbered from a shared counter (several
     // gateway instances may serve one session), then handed over with the rest of the answer.
@@ -296,147 +306,207 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       });
   }
 
+  /** Classifies the question and starts its clock: everything the later steps share. */
+  function startRun(request: ChatRequest, context: ChatContext): Run {
+    const clock = new SegmentClock();
+    clock.set('validate', request.validateMs);
+    const classification = clock.timeSync('intent', () => deps.classifier.classify(request.text));
+    return {
+      request,
+      clock,
+      traceId: newTraceId(),
+      degraded: [],
+      classification,
+      scope: cacheScopeFor(classification, request.text),
+      personalized: isPersonalized(classification, context.personalization),
+    };
+  }
+
+  /**
+   * 1. The response cache: an exact entry held in memory needs no Redis call (nor its breaker or
+   * bulkhead); then Redis. Skipped for what is never cached (risky or TTL-less intents, answers
+   * shaped by the user's own preferences). A cache that cannot be reached is passed through.
+   */
+  async function lookupCache(run: Run): Promise<CacheHit | null> {
+    const { request, classification, scope, clock } = run;
+    if (classification.risk !== 'low' || ttl[classification.intent] <= 0 || run.personalized) return null;
+    try {
+      return await clock.time('cache-lookup', async () =>
+        deps.cache.held(request.text, scope) ?? guard('redis', () => deps.cache.lookup(request.text, scope), { idempotent: true }),
+      );
+    } catch (error) {
+      run.degraded.push('cache-unavailable');
+      deps.policies?.recordFallback('redis', 'pass-through');
+      if (worthLogging(error)) deps.log.warn({ err: (error as Error).message }, 'response cache unavailable: passing through');
+      return null;
+    }
+  }
+
+  /**
+   * 2. Retrieval and the session, in parallel (the session is usually prefetched already); the
+   * products are then ordered by the user's preferences, without what they already asked about.
+   */
+  async function gatherContext(run: Run, context: ChatContext): Promise<{ products: ProductSummary[]; session: SessionView | null }> {
+    const { request, classification, clock, degraded } = run;
+    const wasPrefetched = context.prefetched === true && context.session !== undefined;
+    // A personalized list drops what the user already asked about: fetch spare candidates for it.
+    const k = run.personalized ? topK * 3 : topK;
+    const [found, session] = await Promise.all([
+      clock.time('vector-search', () => findProducts(classification, request.text, context, degraded, k)),
+      clock.time('session-load', () => loadSession(context, degraded)),
+    ]);
+    if (wasPrefetched) {
+      clock.set('prefetched', 1);
+      context.prefetched = false;
+    }
+    const products = run.personalized && context.personalization ? personalize(found, context.personalization, topK) : found;
+    return { products, session };
+  }
+
+  /**
+   * 3. The model: streamed token by token, the first token never held back. A Sonnet call that
+   * fails before its first token (or cannot start) is answered by Haiku instead, and says so.
+   */
+  async function streamWithFallback(
+    run: Run,
+    gathered: { products: ProductSummary[]; session: SessionView | null },
+    sink: ChatSink,
+    signal: AbortSignal | undefined,
+  ): Promise<{ ok: true; answer: string; profile: ModelProfile; usage: DoneFrame['usage'] } | { ok: false; code: ErrorCode; profile: ModelProfile; error: unknown }> {
+    const { request, classification, clock, degraded } = run;
+    const { products, session } = gathered;
+    let profile = pickModel(request.profile ?? deps.route(classification), degraded);
+    let answer = '';
+    let usage: DoneFrame['usage'];
+    /** Whether any token reached the client: after that, no other model may take over. */
+    let streamed = false;
+    const fmStarted = performance.now();
+    const streamFrom = (model: ModelProfile) =>
+      guard(
+        model,
+        async (callSignal) => {
+          const stream = clock.timeSync('prompt-assembly', () =>
+            deps.model.stream({
+              profile: model,
+              userText: request.text,
+              intent: classification.intent,
+              history: session?.turns ?? [],
+              summary: session?.summary ?? '',
+              products,
+              signal: callSignal,
+            }),
+          );
+          const { promptBytes: bytes, tokens } = stream;
+          promptBytes.observe(bytes);
+          clock.set('prompt-bytes', bytes);
+          let first = true;
+          // Sending every token is timed, as one 'stream' segment and one span from the first
+          // token to the last: a span (and a closure) per token would cost more than the send.
+          let streamStarted = 0;
+          let streamMs = 0;
+          try {
+            for await (const text of tokens) {
+              const t0 = performance.now();
+              if (first) {
+                clock.set('fm-first-token', t0 - fmStarted);
+                streamStarted = t0;
+                first = false;
+              }
+              answer += text;
+              streamed = true;
+              sink.token(text);
+              streamMs += performance.now() - t0;
+            }
+          } catch (error) {
+            throw first ? new NothingStreamedError(error) : error;
+          } finally {
+            if (!first) clock.record('stream', streamStarted, streamMs);
+          }
+          usage = stream.usage();
+        },
+        { signal },
+      );
+    try {
+      try {
+        await streamFrom(profile);
+      } catch (error) {
+        if (profile !== 'sonnet' || streamed || signal?.aborted || !haikuMayAnswer(error)) throw error;
+        const cause = error instanceof NothingStreamedError ? error.original : error;
+        deps.log.warn({ err: (cause as Error).message, requestId: request.requestId }, 'sonnet could not answer: answering with haiku');
+        degraded.push('sonnet-unavailable');
+        deps.policies?.recordFallback('sonnet', 'haiku');
+        profile = 'haiku';
+        await streamFrom(profile);
+      }
+      clock.set('fm-total', performance.now() - fmStarted);
+      return { ok: true, answer, profile, usage };
+    } catch (caught) {
+      const error = caught instanceof NothingStreamedError ? caught.original : caught;
+      return { ok: false, code: failureCode(error, streamed), profile, error };
+    }
+  }
+
+  /** 4a. A finished answer: handed over to the post-processor, then `done` with its timings. */
+  function finish(run: Run, context: ChatContext, sink: ChatSink, answer: string, model: ModelProfile | 'cache', usage?: DoneFrame['usage']): void {
+    const { request, classification, clock, degraded } = run;
+    clock.timeSync('enqueue', () => handOff(run, context, answer, model));
+    const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: model === 'cache', model, intent: classification.intent, timings: clock.timings };
+    if (degraded.length) frame.degraded = degraded;
+    if (usage) frame.usage = usage;
+    sink.done(frame);
+    observe(clock.timings);
+    recordProfile(run.traceId, clock, model);
+    requests.inc({ intent: classification.intent, model, outcome: 'answered' });
+  }
+
+  /** 4b. An answer the model could not give: a typed error, nothing handed over. */
+  function fail(run: Run, sink: ChatSink, failure: { code: ErrorCode; profile: ModelProfile; error: unknown }): void {
+    const { code, profile, error } = failure;
+    requests.inc({ intent: run.classification.intent, model: profile, outcome: code });
+    if (worthLogging(error)) deps.log.warn({ err: (error as Error).message, code, profile, requestId: run.request.requestId }, 'model stream failed');
+    sink.error(code, code === 'stream_interrupted' ? 'the answer was cut off; please ask again' : `the model could not answer (${code})`);
+  }
+
   return {
     drainAnswers: () => answers.drain(),
     async handle(request, context, sink, signal) {
-      const clock = new SegmentClock();
-      clock.set('validate', request.validateMs);
-      const traceId = newTraceId();
-      const degraded: string[] = [];
-
-      const classification = clock.timeSync('intent', () => deps.classifier.classify(request.text));
-      const scope = cacheScopeFor(classification, request.text);
-
-      // 1. The response cache: a hit is streamed at once, with no model call.
-      let hit = null;
-      if (classification.risk === 'low' && ttl[classification.intent] > 0) {
-        try {
-          // An exact entry held in memory needs no Redis call (nor its breaker or bulkhead).
-          hit = await clock.time('cache-lookup', async () =>
-            deps.cache.held(request.text, scope) ?? guard('redis', () => deps.cache.lookup(request.text, scope), { idempotent: true }),
-          );
-        } catch (error) {
-          degraded.push('cache-unavailable');
-          deps.policies?.recordFallback('redis', 'pass-through');
-          if (worthLogging(error)) deps.log.warn({ err: (error as Error).message }, 'response cache unavailable: passing through');
-        }
-      }
+      const run = startRun(request, context);
+      const hit = await lookupCache(run);
       if (hit) {
-        clock.timeSync('stream', () => sink.token(hit.answer));
-        clock.timeSync('enqueue', () =>
-          handOff({ traceId, request, context, classification, scope, answer: hit.answer, model: 'cache', timings: clock.timings, degraded }),
-        );
-        const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: true, model: 'cache', intent: classification.intent, timings: clock.timings };
-        if (degraded.length) frame.degraded = degraded;
-        sink.done(frame);
-        observe(clock.timings);
-        recordProfile(traceId, clock, 'cache');
-        requests.inc({ intent: classification.intent, model: 'cache', outcome: 'answered' });
+        run.clock.timeSync('stream', () => sink.token(hit.answer));
+        finish(run, context, sink, hit.answer, 'cache');
         return;
       }
-
-      // 2. Retrieval and the session, in parallel (the session is usually prefetched already).
-      const wasPrefetched = context.prefetched === true && context.session !== undefined;
-      const [products, session] = await Promise.all([
-        clock.time('vector-search', () => findProducts(classification, request.text, context, degraded)),
-        clock.time('session-load', () => loadSession(context, degraded)),
-      ]);
-      if (wasPrefetched) {
-        clock.set('prefetched', 1);
-        context.prefetched = false;
-      }
-
-      // 3. The model: streamed token by token, the first token never held back. A Sonnet call that
-      // fails before its first token (or cannot start) is answered by Haiku instead, and says so.
-      let profile = pickModel(deps.route(classification), degraded);
-      let answer = '';
-      /** Whether any token reached the client: after that, no other model may take over. */
-      let streamed = false;
-      const fmStarted = performance.now();
-      const streamFrom = (model: ModelProfile) =>
-        guard(
-          model,
-          async (callSignal) => {
-            const { promptBytes: bytes, tokens } = clock.timeSync('prompt-assembly', () =>
-              deps.model.stream({
-                profile: model,
-                userText: request.text,
-                intent: classification.intent,
-                history: session?.turns ?? [],
-                summary: session?.summary ?? '',
-                products,
-                signal: callSignal,
-              }),
-            );
-            promptBytes.observe(bytes);
-            clock.set('prompt-bytes', bytes);
-            let first = true;
-            // Sending every token is timed, as one 'stream' segment and one span from the first
-            // token to the last: a span (and a closure) per token would cost more than the send.
-            let streamStarted = 0;
-            let streamMs = 0;
-            try {
-              for await (const text of tokens) {
-                const t0 = performance.now();
-                if (first) {
-                  clock.set('fm-first-token', t0 - fmStarted);
-                  streamStarted = t0;
-                  first = false;
-                }
-                answer += text;
-                streamed = true;
-                sink.token(text);
-                streamMs += performance.now() - t0;
-              }
-            } catch (error) {
-              throw first ? new NothingStreamedError(error) : error;
-            } finally {
-              if (!first) clock.record('stream', streamStarted, streamMs);
-            }
-          },
-          { signal },
-        );
-      try {
-        try {
-          await streamFrom(profile);
-        } catch (error) {
-          // A timeout can end a stream that had already sent tokens: only a call that sent nothing falls back.
-          const nothingSent = !streamed && (error instanceof NothingStreamedError || isDownstreamUnavailable(error));
-          const cause = error instanceof NothingStreamedError ? error.original : error;
-          const code = (cause as { code?: string }).code ?? '';
-          if (profile !== 'sonnet' || !nothingSent || !(isDownstreamUnavailable(cause) || FALLBACK_MODEL_CODES.has(code)) || signal?.aborted) throw cause;
-          deps.log.warn({ err: (cause as Error).message, requestId: request.requestId }, 'sonnet could not answer: answering with haiku');
-          degraded.push('sonnet-unavailable');
-          deps.policies?.recordFallback('sonnet', 'haiku');
-          profile = 'haiku';
-          await streamFrom(profile);
-        }
-        clock.set('fm-total', performance.now() - fmStarted);
-      } catch (caught) {
-        const error = caught instanceof NothingStreamedError ? caught.original : caught;
-        // A timeout after some tokens cut the answer off: the client must not take it as complete.
-        const code: ErrorCode = streamed && isDownstreamUnavailable(error)
-          ? 'stream_interrupted'
-          : isDownstreamUnavailable(error, 'bulkhead-full')
-          ? 'busy'
-          : isDownstreamUnavailable(error)
-            ? 'unavailable'
-            : (MODEL_ERROR_CODES[(error as { code?: string }).code ?? ''] ?? 'model_error');
-        requests.inc({ intent: classification.intent, model: profile, outcome: code });
-        if (worthLogging(error)) deps.log.warn({ err: (error as Error).message, code, profile, requestId: request.requestId }, 'model stream failed');
-        sink.error(code, code === 'stream_interrupted' ? 'the answer was cut off; please ask again' : `the model could not answer (${code})`);
-        return;
-      }
-
-      clock.timeSync('enqueue', () =>
-        handOff({ traceId, request, context, classification, scope, answer, model: profile, timings: clock.timings, degraded }),
-      );
-      const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: false, model: profile, intent: classification.intent, timings: clock.timings };
-      if (degraded.length) frame.degraded = degraded;
-      sink.done(frame);
-      observe(clock.timings);
-      recordProfile(traceId, clock, profile);
-      requests.inc({ intent: classification.intent, model: profile, outcome: 'answered' });
+      const gathered = await gatherContext(run, context);
+      const result = await streamWithFallback(run, gathered, sink, signal);
+      if (result.ok) finish(run, context, sink, result.answer, result.profile, result.usage);
+      else fail(run, sink, result);
     },
   };
+}
+
+/** A Sonnet failure that Haiku may answer instead: nothing streamed, and a refusal or a transient model error. */
+function haikuMayAnswer(error: unknown): boolean {
+  const nothingSent = error instanceof NothingStreamedError || isDownstreamUnavailable(error);
+  const cause = error instanceof NothingStreamedError ? error.original : error;
+  const code = (cause as { code?: string }).code ?? '';
+  return nothingSent && (isDownstreamUnavailable(cause) || FALLBACK_MODEL_CODES.has(code));
+}
+
+/** The typed error a client gets for a failed model call. */
+export function failureCode(error: unknown, streamed: boolean): ErrorCode {
+  // A timeout after some tokens cut the answer off: the client must not take it as complete.
+  if (streamed && isDownstreamUnavailable(error)) return 'stream_interrupted';
+  if (isDownstreamUnavailable(error, 'bulkhead-full')) return 'busy';
+  if (isDownstreamUnavailable(error)) return 'unavailable';
+  return MODEL_ERROR_CODES[(error as { code?: string }).code ?? ''] ?? 'model_error';
+}
+
+/** Intents whose products are shaped by the user's preferences and history (lists of the store stay the same for everyone). */
+const PERSONAL_INTENTS = new Set<Intent>(['recommendation', 'genre_browse']);
+
+function isPersonalized(classification: Classification, personalization: Personalization | undefined): boolean {
+  if (!personalization || !PERSONAL_INTENTS.has(classification.intent)) return false;
+  const { preferences, recentTitleIds } = personalization;
+  return recentTitleIds.length > 0 || (preferences.demographics?.length ?? 0) > 0 || preferences.maxPriceJpy !== undefined;
 }

@@ -79,3 +79,29 @@ export function checkSearchSettings(config: { VECTOR_INDEX: string; OPENSEARCH_E
     });
   }
 }
+
+/** The validated model variables, as every consumer of `modelShape` sees them. */
+export type ModelSettings = z.output<z.ZodObject<typeof modelShape>>;
+/** The validated search variables, as every consumer of `searchShape` sees them. */
+export type SearchSettings = z.output<z.ZodObject<typeof searchShape>>;
+
+/**
+ * The managed guardrail (post-processor and scheduler: every writer of the shared response cache).
+ * `bedrock` runs Bedrock's ApplyGuardrail after the in-process tiers.
+ */
+export const guardrailShape = {
+  GUARDRAIL_PROVIDER: z.enum(['local', 'bedrock'], { error: 'must be local or bedrock' }).default('local'),
+  /** The guardrail's id or ARN (required with GUARDRAIL_PROVIDER=bedrock). */
+  BEDROCK_GUARDRAIL_ID: z.string().min(1).optional(),
+  /** A published version number, or DRAFT. */
+  BEDROCK_GUARDRAIL_VERSION: z.string().regex(/^(DRAFT|[1-9][0-9]*)$/, 'must be DRAFT or a version number').default('DRAFT'),
+  /** Time allowed to one ApplyGuardrail call; past it the in-process verdict stands alone. */
+  BEDROCK_GUARDRAIL_TIMEOUT_MS: positiveInt(2_000),
+};
+export type GuardrailSettings = z.output<z.ZodObject<typeof guardrailShape>>;
+
+export function checkGuardrailSettings(config: { GUARDRAIL_PROVIDER: string; BEDROCK_GUARDRAIL_ID?: string }, ctx: z.RefinementCtx): void {
+  if (config.GUARDRAIL_PROVIDER === 'bedrock' && !config.BEDROCK_GUARDRAIL_ID) {
+    ctx.addIssue({ code: 'custom', path: ['BEDROCK_GUARDRAIL_ID'], message: 'is required when GUARDRAIL_PROVIDER=bedrock' });
+  }
+}

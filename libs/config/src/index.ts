@@ -10,4 +10,7 @@ export {
   serviceShape,
 } from './service-fields';
 export type { AwsEndpoints } from './service-fields';
-export { checkSearchSettings, modelShape, retrievalShape, searchShape } from './chat-fields';
+export { checkGuardrailSettings, checkSearchSettings, guardrailShape, modelShape, retrievalShape, searchShape } from './chat-fields';
+export { LOCAL_CREDENTIALS, isLocalStandIn } from './local-credentials';
+export type { GuardrailSettings, ModelSettings, SearchSettings } from './chat-fields';
+export type { AwsSettings } from './service-fields';

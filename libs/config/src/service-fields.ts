@@ -43,3 +43,6 @@ export function resolveAwsEndpoints(config: {
     kinesis: config.KINESIS_ENDPOINT ?? (config.LOCAL_STACK ? LOCAL_KINESIS_ENDPOINT : undefined),
   };
 }
+
+/** The validated AWS variables (`awsShape`). */
+export type AwsSettings = z.output<z.ZodObject<typeof awsShape>>;

@@ -97,6 +97,8 @@ export const DoneFrameSchema = z.object({
   timings: z.record(z.string(), z.number()),
   /** Fallbacks taken for this answer, e.g. ["sonnet→haiku"]; absent when none. */
   degraded: z.array(z.string()).optional(),
+  /** Tokens the model reported for this answer; absent for a cached answer or a model that reports none. */
+  usage: z.object({ inputTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative() }).optional(),
 });
 export const ErrorFrameSchema = z.object({
   type: z.literal('error'),

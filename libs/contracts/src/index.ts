@@ -7,3 +7,4 @@ export * from './dead-letter.schema';
 export * from './scheduler.schema';
 export * from './profile.schema';
 export * from './resilience.schema';
+export * from './openai.schema';

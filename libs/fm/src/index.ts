@@ -33,3 +33,7 @@ export type {
 export { detectLanguage } from './language';
 export type { AnswerLanguage } from './language';
 export { warmUpModel } from './warm-up-model';
+export { modelProviderConfig } from './model-config';
+export type { ModelEnv } from './model-config';
+export { createModelGateway } from './model-gateway';
+export type { ModelGateway, ModelStreamRequest } from './model-gateway';

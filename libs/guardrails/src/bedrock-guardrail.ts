@@ -1,7 +1,7 @@
 import { ApplyGuardrailCommand, BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { GuardrailAssessment } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { LOCAL_CREDENTIALS } from '@manga-assist/aws';
+import { LOCAL_CREDENTIALS } from '@manga-assist/config';
 
 /** What a Bedrock guardrail said of one answer. */
 export interface RemoteAssessment {

@@ -7,3 +7,6 @@ export type { TokenPrefix } from './first-tokens';
 export { PRICE_NOTE, SAFE_REPLACEMENT } from './remediate';
 export { createBedrockGuardrail } from './bedrock-guardrail';
 export type { BedrockGuardrailOptions, RemoteAssessment, RemoteGuardrail } from './bedrock-guardrail';
+export { createGuardedCacheWriter } from './guarded-cache-write';
+export type { GuardedCacheWriter, GuardedCacheWriterDeps, GuardedWriteResult } from './guarded-cache-write';
+export { createConfiguredGuardrail } from './configured-guardrail';

@@ -90,3 +90,8 @@ export function classify(text: string, findTitles: TitleFinder): Classification 
 
   return { intent, complexity: complex ? 'complex' : 'simple', risk, filters, titleIds };
 }
+
+/** The classifier as a port: named titles found through a title index (the retrieval lib's). */
+export function createClassifier(titles: { lookupTitles: TitleFinder }): { classify(text: string): Classification } {
+  return { classify: (text) => classify(text, (t) => titles.lookupTitles(t)) };
+}

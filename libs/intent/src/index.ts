@@ -1,2 +1,2 @@
-export { classify, detectLanguage } from './classify';
+export { classify, createClassifier, detectLanguage } from './classify';
 export type { TitleFinder } from './classify';

@@ -1,2 +1,4 @@
 export { createRedisConnection, redactUrl } from './redis-connection';
 export type { RedisConnection, RedisConnectionOptions, RedisLogger } from './redis-connection';
+export { createWindowedBatch } from './windowed-batch';
+export type { WindowedBatch, WindowedBatchOptions } from './windowed-batch';

@@ -19,3 +19,5 @@ export type { LoadSource, Preferences, PreferencesPatch, Session } from './sessi
 export { MAX_SUMMARY_CHARS } from './rolling-summary';
 export { cacheFrameEncoding, unframeCacheValue } from './cache-frame';
 export type { CacheFrame } from './cache-frame';
+export { createTurnSequence } from './turn-sequence';
+export type { TurnSequence } from './turn-sequence';

@@ -1,5 +1,6 @@
 import type { Catalog } from '@manga-assist/catalog';
-import type { AskedCounters, PrecomputeResult, TrendingStore } from '@manga-assist/chat';
+import type { AskedCounters, TrendingStore } from '@manga-assist/popularity';
+import type { PrecomputeResult } from '../answer-precomputer';
 import type { ProductRetriever } from '@manga-assist/retrieval';
 
 /** What every task gets: the catalog, retrieval, the blended signals, and the pre-computer. */

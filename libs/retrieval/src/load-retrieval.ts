@@ -1,10 +1,11 @@
-import type { Redis } from 'ioredis';
-import { createResponseCache } from '@manga-assist/cache';
-import type { CacheLogger, ResponseCache, ResponseCacheOptions } from '@manga-assist/cache';
 import { loadCatalog } from '@manga-assist/catalog';
 import type { Catalog } from '@manga-assist/catalog';
-import { createHashedNgramEmbedder, createProductRetriever, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
-import type { ProductRetriever, RetrievalLogger, SyncEmbedder } from '@manga-assist/retrieval';
+import type { SyncEmbedder } from './embedder';
+import { createHashedNgramEmbedder } from './hashed-ngram-embedder';
+import { loadOrBuildHnswIndex } from './hnsw-index-store';
+import type { RetrievalLogger } from './logger';
+import { createProductRetriever } from './product-retriever';
+import type { ProductRetriever } from './product-retriever';
 import { createOpenSearchBackend } from './search-backend';
 import type { SearchBackend, SearchPools } from './search-backend';
 
@@ -14,15 +15,6 @@ import type { SearchBackend, SearchPools } from './search-backend';
  */
 export function createQuestionEmbedder(): SyncEmbedder {
   return createHashedNgramEmbedder({ dimensions: 384 });
-}
-
-/**
- * The response cache as every app uses it: shared embedder, keys under `${keyPrefix}rc:`. Readers
- * on the request path pass `local` to hold exact entries in memory.
- */
-export function createSharedResponseCache({ redis, keyPrefix, threshold, log, local }: { redis: Redis; keyPrefix: string; threshold?: number; log?: CacheLogger; local?: ResponseCacheOptions['local'] }): ResponseCache {
-  const embedder = createQuestionEmbedder();
-  return createResponseCache({ redis, embed: embedder.embedSync, dimensions: embedder.dimensions, keyPrefix: `${keyPrefix}rc:`, threshold, log, local });
 }
 
 export interface Retrieval {

@@ -1,23 +1,9 @@
-import type { ModelProviderConfig } from '@manga-assist/fm';
+import { LOCAL_CREDENTIALS, isLocalStandIn } from '@manga-assist/config';
+import type { AwsSettings, ModelSettings } from '@manga-assist/config';
+import type { ModelProviderConfig } from './model-provider-config';
 
-/** The validated MODEL_* / LOCAL_* / BEDROCK_* / OPENAI_* variables (see `modelShape`). */
-export interface ModelEnv {
-  MODEL_PROVIDER: 'local' | 'bedrock' | 'openai';
-  LOCAL_HAIKU_FIRST_TOKEN_MS: number;
-  LOCAL_HAIKU_TOKEN_MS: number;
-  LOCAL_SONNET_FIRST_TOKEN_MS: number;
-  LOCAL_SONNET_TOKEN_MS: number;
-  BEDROCK_ENDPOINT?: string;
-  BEDROCK_HAIKU_MODEL_ID: string;
-  BEDROCK_SONNET_MODEL_ID: string;
-  MODEL_MAX_TOKENS: number;
-  OPENAI_BASE_URL: string;
-  OPENAI_API_KEY?: string;
-  OPENAI_HAIKU_MODEL: string;
-  OPENAI_SONNET_MODEL: string;
-  AWS_REGION: string;
-  LOCAL_STACK: boolean;
-}
+/** What the model config is built from: the validated `modelShape` variables plus the AWS region and LOCAL_STACK. */
+export type ModelEnv = ModelSettings & Pick<AwsSettings, 'AWS_REGION' | 'LOCAL_STACK'>;
 
 export function modelProviderConfig(env: ModelEnv): ModelProviderConfig {
   switch (env.MODEL_PROVIDER) {
@@ -36,8 +22,8 @@ export function modelProviderConfig(env: ModelEnv): ModelProviderConfig {
         endpoint: env.BEDROCK_ENDPOINT,
         modelIds: { haiku: env.BEDROCK_HAIKU_MODEL_ID, sonnet: env.BEDROCK_SONNET_MODEL_ID },
         maxTokens: env.MODEL_MAX_TOKENS,
-        // A local stand-in endpoint accepts any signature, and a dev machine has no AWS profile.
-        credentials: env.LOCAL_STACK && env.BEDROCK_ENDPOINT ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+        // The one stand-in rule: placeholder keys only for a non-AWS endpoint under LOCAL_STACK.
+        credentials: isLocalStandIn(env.LOCAL_STACK, env.BEDROCK_ENDPOINT) ? LOCAL_CREDENTIALS : undefined,
       };
     case 'openai':
       return {

@@ -1,4 +1,4 @@
-import type { ModelEvent, ModelProvider } from '@manga-assist/fm';
+import type { ModelEvent, ModelProvider } from './model-provider';
 import { createModelGateway } from './model-gateway';
 
 function scriptedProvider(events: ModelEvent[], failAfter?: number) {
@@ -57,5 +57,19 @@ describe('model gateway', () => {
       })(),
     ).rejects.toThrow('stream broke');
     expect(texts).toEqual(['Hello', ', ']);
+  });
+
+  it("reports the token counts of the model's end event once the stream is read", async () => {
+    const counted: ModelEvent[] = [...events.slice(0, 3), { type: 'end', stopReason: 'end_turn', usage: { inputTokens: 120, outputTokens: 3 } }];
+    const { tokens, usage } = createModelGateway(scriptedProvider(counted).provider).stream(request);
+    expect(usage()).toBeUndefined();
+    for await (const text of tokens) void text;
+    expect(usage()).toEqual({ inputTokens: 120, outputTokens: 3 });
+  });
+
+  it('reports no token counts when the model sends none', async () => {
+    const { tokens, usage } = createModelGateway(scriptedProvider(events).provider).stream(request);
+    for await (const text of tokens) void text;
+    expect(usage()).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { createWindowedBatch } from './windowed-batch';
+import { createWindowedBatch } from '@manga-assist/redis';
 
 /** Numbers the turns of a session across gateway instances. */
 export interface TurnSequence {

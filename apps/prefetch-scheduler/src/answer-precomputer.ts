@@ -1,16 +1,16 @@
-import type { ResponseCache } from '@manga-assist/cache';
 import { cacheKeyFor } from '@manga-assist/cache';
 import type { Classification, ModelProfile } from '@manga-assist/contracts';
-import { cacheScopeFor } from './chat-pipeline';
-import type { ClassifierPort, ModelGateway, ProductSource } from './ports';
-import { selectProducts } from './select-products';
+import { cacheScopeFor, selectProducts } from '@manga-assist/chat';
+import type { ClassifierPort, ModelGateway, ProductSource } from '@manga-assist/chat';
+import type { GuardedCacheWriter } from '@manga-assist/guardrails';
 
 export interface PrecomputeDeps {
   classifier: ClassifierPort;
   products: ProductSource;
   model: ModelGateway;
   route(classification: Classification): ModelProfile;
-  cache: ResponseCache;
+  /** The guarded way into the shared cache: the gate every cache writer passes. */
+  writer: GuardedCacheWriter;
 }
 
 export interface PrecomputeResult {
@@ -18,6 +18,8 @@ export interface PrecomputeResult {
   entries: number;
   /** Model answers generated (one per scope). */
   answers: number;
+  /** Answers the guardrails would revise or block (or could not check): not cached. */
+  withheld: number;
   failures: { question: string; error: string }[];
 }
 
@@ -40,7 +42,7 @@ export async function precomputeAnswers(
     else groups.set(scopeHash, { classification, questions: [question] });
   }
 
-  const result: PrecomputeResult = { entries: 0, answers: 0, failures: [] };
+  const result: PrecomputeResult = { entries: 0, answers: 0, withheld: 0, failures: [] };
   const pending = [...groups.values()];
   await Promise.all(
     Array.from({ length: Math.min(concurrency, pending.length) }, async () => {
@@ -55,7 +57,9 @@ export async function precomputeAnswers(
           result.answers++;
           for (const question of group.questions) {
             const scope = cacheScopeFor(deps.classifier.classify(question), question);
-            if ((await deps.cache.write({ question, answer, model: profile, scope, ttlSeconds })) === 'written') result.entries++;
+            const written = await deps.writer.write({ question, answer, model: profile, scope, ttlSeconds });
+            if (written === 'written') result.entries++;
+            else if (written === 'withheld' || written === 'unchecked') result.withheld++;
           }
         } catch (error) {
           for (const question of group.questions) result.failures.push({ question, error: (error as Error).message });

@@ -2,24 +2,20 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { Client } from '@opensearch-project/opensearch';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { LOCAL_CREDENTIALS, isLocalStandIn } from '@manga-assist/aws';
+import { LOCAL_CREDENTIALS, isLocalStandIn } from '@manga-assist/config';
+import type { AwsSettings, ModelSettings, SearchSettings } from '@manga-assist/config';
 import { awsRequestHandler } from '@manga-assist/pools';
 import type { ConnectionPool } from '@manga-assist/pools';
-import { createOpenSearchClient, createTitanEmbedder, OpenSearchVectorIndex } from '@manga-assist/retrieval';
-import type { AwsCredentials, Embedder, RetrievalLogger, TitanV2Dimensions, VectorIndex } from '@manga-assist/retrieval';
+import type { Embedder } from './embedder';
+import type { RetrievalLogger } from './logger';
+import { createOpenSearchClient, OpenSearchVectorIndex } from './opensearch-vector-index';
+import type { AwsCredentials } from './opensearch-vector-index';
+import { createTitanEmbedder } from './titan-embedder';
+import type { TitanV2Dimensions } from './titan-embedder';
+import type { VectorIndex } from './vector-index';
 
-/** The validated VECTOR_INDEX / OPENSEARCH_* / SEARCH_EMBEDDER / TITAN_* variables (see `searchShape`). */
-export interface SearchEnv {
-  VECTOR_INDEX: 'hnsw' | 'opensearch';
-  OPENSEARCH_ENDPOINT?: string;
-  OPENSEARCH_INDEX: string;
-  SEARCH_EMBEDDER: 'hashed' | 'titan';
-  TITAN_EMBED_MODEL_ID: string;
-  TITAN_EMBED_DIMENSIONS: TitanV2Dimensions;
-  BEDROCK_ENDPOINT?: string;
-  AWS_REGION: string;
-  LOCAL_STACK: boolean;
-}
+/** What the search backend is chosen from: the `searchShape` variables, Bedrock's endpoint (Titan), the region and LOCAL_STACK. */
+export type SearchEnv = SearchSettings & Pick<ModelSettings, 'BEDROCK_ENDPOINT'> & Pick<AwsSettings, 'AWS_REGION' | 'LOCAL_STACK'>;
 
 /** Where product search runs: the embedded HNSW index, or an OpenSearch Serverless collection. */
 export type SearchBackend =

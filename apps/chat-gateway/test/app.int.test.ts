@@ -1,0 +1,109 @@
+// The gateway run in-process through createApp (no built bundle, no child process), against the
+// real Redis and dynalite: a connection is greeted, a question answered, and the answer handed over.
+import os from 'node:os';
+import { Redis } from 'ioredis';
+import path from 'node:path';
+import type { DoneFrame } from '@manga-assist/contracts';
+import { createDynamoClient, ensureTables, tableDefinitions } from '@manga-assist/aws';
+import { loadConfig } from '@manga-assist/config';
+import { createModelProviderFromConfig, modelProviderConfig } from '@manga-assist/fm';
+import { ChatClient, TEST_CONTROL_TOKEN } from '@manga-assist/local-stack';
+import { createConnectionPool } from '@manga-assist/pools';
+import { createJobProducer, createQueueSet } from '@manga-assist/queue';
+import { createRedisConnection } from '@manga-assist/redis';
+import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
+import { deleteKeysWithPrefix, freePort, startDynalite, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
+import type { LocalEngine } from '@manga-assist/testing';
+import { createApp } from '../src/app';
+import type { GatewayApp } from '../src/app';
+import { gatewayConfigSchema } from '../src/config';
+
+jest.setTimeout(120_000);
+
+describe('chat gateway in-process', () => {
+  const label = uniquePrefix('gw-app').replace(/[^\w]/g, '');
+  let dynalite: LocalEngine;
+  let app: GatewayApp;
+  let url: string;
+  const cleanup: (() => Promise<unknown> | void)[] = [];
+
+  beforeAll(async () => {
+    dynalite = await startDynalite();
+    const port = await freePort();
+    const config = loadConfig(gatewayConfigSchema, {
+      REDIS_URL: testRedisUrl(),
+      CONTROL_TOKEN: TEST_CONTROL_TOKEN,
+      DYNAMODB_ENDPOINT: dynalite.endpoint,
+      TABLE_PREFIX: `${label}-`,
+      KEY_PREFIX: `${label}:`,
+      QUEUE_PREFIX: label,
+      GATEWAY_PORT: String(port),
+      INDEX_DIR: path.join(os.tmpdir(), 'manga-assist-test-index'),
+      LOCAL_HAIKU_FIRST_TOKEN_MS: '5',
+      LOCAL_HAIKU_TOKEN_MS: '0',
+      LOCAL_SONNET_FIRST_TOKEN_MS: '10',
+      LOCAL_SONNET_TOKEN_MS: '0',
+      LOG_LEVEL: 'warn',
+    });
+    const setupClient = createDynamoClient({ region: config.AWS_REGION, endpoint: dynalite.endpoint });
+    await ensureTables(setupClient, tableDefinitions(config.TABLE_PREFIX));
+    setupClient.destroy();
+
+    const logger = createLogger({ app: 'chat-gateway', level: 'warn' });
+    const registry = createMetricsRegistry('chat-gateway', { defaultMetrics: false });
+    const modelPool = createConnectionPool({ name: 'model', registry });
+    const searchPool = createConnectionPool({ name: 'search', registry });
+    const redis = createRedisConnection({ url: config.REDIS_URL, name: 'gw-app-test', logger, registry });
+    const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: dynalite.endpoint, localStack: config.LOCAL_STACK });
+    const producer = createJobProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log: logger, registry });
+    const model = createModelProviderFromConfig(modelProviderConfig(config), { pool: modelPool });
+    app = createApp({
+      config,
+      logger,
+      registry,
+      redis,
+      dynamo,
+      producer,
+      model,
+      pools: { model: modelPool, search: searchPool },
+      handleSignals: false,
+      shutdown: [
+        { name: 'jobs', run: () => producer.flush(5000).then(() => producer.close()) },
+        { name: 'model', run: () => model.close() },
+        { name: 'redis', run: () => redis.close() },
+        { name: 'dynamodb', run: () => dynamo.destroy() },
+        { name: 'pools', run: () => [modelPool, searchPool].forEach((p) => p.destroy()) },
+      ],
+    });
+    await app.start();
+    url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 90_000, intervalMs: 200 });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    for (const step of cleanup) await step();
+    await dynalite?.stop();
+  });
+
+  it('answers over WebSocket and hands the answer to the post-processor queue', async () => {
+    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws?userId=u-app`);
+    cleanup.push(() => client.close());
+    const frames = await client.ask('今週の人気マンガは？');
+    const done = frames.find((f): f is DoneFrame => f.type === 'done');
+    expect(done).toMatchObject({ cached: false, intent: 'trending' });
+    expect(frames.filter((f) => f.type === 'token').length).toBeGreaterThan(0);
+
+    const queues = createQueueSet({ redisUrl: testRedisUrl(), prefix: label });
+    await waitFor(async () => (await queues.get('answered-batch').getJobCounts('waiting')).waiting > 0, { timeoutMs: 5_000, intervalMs: 50 });
+    const [job] = await queues.get('answered-batch').getJobs(['waiting']);
+    expect(job!.data.answers[0]).toMatchObject({ question: '今週の人気マンガは？', userId: 'u-app' });
+    cleanup.push(async () => {
+      await queues.get('answered-batch').obliterate({ force: true });
+      await queues.close();
+      const redis = new Redis(testRedisUrl());
+      await deleteKeysWithPrefix(redis, `${label}:`);
+      redis.disconnect();
+    });
+  });
+});

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'popularity',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
