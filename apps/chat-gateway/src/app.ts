@@ -5,6 +5,7 @@ import { createSharedResponseCache } from '@manga-assist/cache';
 import { createChatPipeline } from '@manga-assist/chat';
 import type { ChatContext, ChatPipeline, ProductSource } from '@manga-assist/chat';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
+import type { PreferencesPatch } from '@manga-assist/contracts';
 import { createModelGateway, routeModel, warmUpModel } from '@manga-assist/fm';
 import type { ConfiguredModelProvider } from '@manga-assist/fm';
 import { createClassifier } from '@manga-assist/intent';
@@ -14,7 +15,7 @@ import { createRequestProfiler } from '@manga-assist/profiler';
 import type { JobProducer } from '@manga-assist/queue';
 import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
-import { createProductSource, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
+import { createProductSource, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
@@ -23,6 +24,7 @@ import type { RunningService, ShutdownStep } from '@manga-assist/server';
 import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
 import { registerOpenAiHttp } from './openai-http';
 import { createChatSocketServer } from './chat-socket';
@@ -91,7 +93,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
       catalogPath: config.CATALOG_PATH,
       indexDir: config.INDEX_DIR,
       log: logger,
-      search: searchBackendConfig(config),
+      // OPENSEARCH_COLLECTION: not ready until the collection is ACTIVE.
+      search: await resolveSearchBackend(config, { log: logger }),
       pools: deps.pools,
     });
     products = createProductSource(retriever, trendingStore);
@@ -123,6 +126,12 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     drainAnswers: () => pipeline?.drainAnswers(),
   };
   const prefetch = createPrefetch(sessions, () => products);
+  // Preferences a user sets shape their next recommendations at once (and later connections, once stored).
+  const setPreferences = async (context: ChatContext, patch: PreferencesPatch) => {
+    const session = await sessions.updatePreferences(context.sessionId, patch, { userId: context.userId });
+    context.personalization = { preferences: session.preferences, recentTitleIds: context.personalization?.recentTitleIds ?? session.recentTitleIds };
+    return session.preferences;
+  };
   const peers = statusPeers(config);
 
   let sockets: ChatSocketServer | undefined;
@@ -189,7 +198,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
           registerChatHttp(server, lazyPipeline);
           registerOpenAiHttp(server, lazyPipeline);
-          sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
+          registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
+          sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());
           server.server.on('upgrade', (request, socket, head) => {

@@ -161,6 +161,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     labelNames: ['intent', 'model', 'outcome'],
     registers: [deps.registry],
   });
+  const cacheHits = new Counter({
+    name: 'manga_assist_cache_hits_total',
+    help: 'Answers served from the response cache: pre-computed by the scheduler, else by how the question matched (exact or semantic).',
+    labelNames: ['kind'],
+    registers: [deps.registry],
+  });
   const promptBytes = new Histogram({
     name: 'manga_assist_prompt_bytes',
     help: 'Size of the prompt sent to the model.',
@@ -347,12 +353,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * products are then ordered by the user's preferences, without what they already asked about.
    */
   async function gatherContext(run: Run, context: ChatContext): Promise<{ products: ProductSummary[]; session: SessionView | null }> {
-    const { request, classification, clock, degraded } = run;
+    const { clock, degraded } = run;
     const wasPrefetched = context.prefetched === true && context.session !== undefined;
     // A personalized list drops what the user already asked about: fetch spare candidates for it.
     const k = run.personalized ? topK * 3 : topK;
     const [found, session] = await Promise.all([
-      clock.time('vector-search', () => findProducts(classification, request.text, context, degraded, k)),
+      clock.time('vector-search', () => findCandidates(run, context, k)),
       clock.time('session-load', () => loadSession(context, degraded)),
     ]);
     if (wasPrefetched) {
@@ -361,6 +367,28 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     }
     const products = run.personalized && context.personalization ? personalize(found, context.personalization, topK) : found;
     return { products, session };
+  }
+
+  /**
+   * The products to answer from. For a personalized question that names no demographic, the
+   * user's preferred demographics (the first two) are searched too, side by side with the question
+   * itself: a preference should bring in titles the plain search ranks too low to return at all.
+   */
+  async function findCandidates(run: Run, context: ChatContext, k: number): Promise<ProductSummary[]> {
+    const { request, classification, degraded } = run;
+    const preferred = run.personalized && !classification.filters.demographic ? (context.personalization?.preferences.demographics ?? []).slice(0, 2) : [];
+    const [base, ...extra] = await Promise.all([
+      findProducts(classification, request.text, context, degraded, k),
+      ...preferred.map((demographic) =>
+        guard(
+          'vector-search',
+          () => selectProducts(deps.products, { ...classification, filters: { ...classification.filters, demographic } }, request.text, { topK }),
+          { idempotent: true },
+        ).catch(() => [] as ProductSummary[]),
+      ),
+    ]);
+    const seen = new Set<string>();
+    return [...extra.flat(), ...base].filter((p) => !seen.has(p.id) && (seen.add(p.id), true));
   }
 
   /**
@@ -447,12 +475,14 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   /** 4a. A finished answer: handed over to the post-processor, then `done` with its timings. */
-  function finish(run: Run, context: ChatContext, sink: ChatSink, answer: string, model: ModelProfile | 'cache', usage?: DoneFrame['usage']): void {
+  function finish(run: Run, context: ChatContext, sink: ChatSink, answer: string, model: ModelProfile | 'cache', usage?: DoneFrame['usage'], products?: ProductSummary[]): void {
     const { request, classification, clock, degraded } = run;
     clock.timeSync('enqueue', () => handOff(run, context, answer, model));
     const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: model === 'cache', model, intent: classification.intent, timings: clock.timings };
     if (degraded.length) frame.degraded = degraded;
     if (usage) frame.usage = usage;
+    // The products it was grounded on; a cached answer has none to name (the cache keeps only the text).
+    if (products) frame.products = products;
     sink.done(frame);
     observe(clock.timings);
     recordProfile(run.traceId, clock, model);
@@ -475,11 +505,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       if (hit) {
         run.clock.timeSync('stream', () => sink.token(hit.answer));
         finish(run, context, sink, hit.answer, 'cache');
+        cacheHits.inc({ kind: hit.precomputed ? 'precomputed' : hit.kind });
         return;
       }
       const gathered = await gatherContext(run, context);
       const result = await streamWithFallback(run, gathered, sink, signal);
-      if (result.ok) finish(run, context, sink, result.answer, result.profile, result.usage);
+      if (result.ok) finish(run, context, sink, result.answer, result.profile, result.usage, gathered.products);
       else fail(run, sink, result);
     },
   };

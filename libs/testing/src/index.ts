@@ -19,3 +19,5 @@ export { startRecordingProxy } from './recording-proxy';
 export type { RecordingProxy } from './recording-proxy';
 export { startCloudWatchLogsStandIn } from './cloudwatch-logs-stand-in';
 export type { CloudWatchLogsStandIn, StoredLogEvent } from './cloudwatch-logs-stand-in';
+export { startOpenSearchServerlessStandIn } from './opensearch-serverless-stand-in';
+export type { OpenSearchServerlessStandIn, StandInCollection, StandInVpcEndpoint } from './opensearch-serverless-stand-in';
