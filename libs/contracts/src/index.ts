@@ -8,3 +8,4 @@ export * from './scheduler.schema';
 export * from './profile.schema';
 export * from './resilience.schema';
 export * from './openai.schema';
+export * from './webhooks.schema';
