@@ -86,6 +86,9 @@ async function main() {
     },
     audit: { sink: audit, redis: redis.redis, keyPrefix: config.KEY_PREFIX, log: logger },
     answered: { queues },
+    'webhook-catalog': { dynamo, productsTable: tables.products.TableName, redis: redis.redis, keyPrefix: config.KEY_PREFIX, registry, log: logger },
+    'webhook-payments': { redis: redis.redis, keyPrefix: config.KEY_PREFIX, registry },
+    'webhook-reviews': { redis: redis.redis, keyPrefix: config.KEY_PREFIX, registry },
   });
 
   // One paused worker per drained queue.

@@ -24,7 +24,7 @@ const REQUESTS = 2000;
 const SESSIONS = 200;
 // The answered queue and the five it fans out into: every request is one job in each. (Each
 // request goes in as a lone answered job here; answered-batch jobs fan out through the same code.)
-const QUEUES_USED = QUEUE_NAMES.filter((q) => q !== 'answered-batch');
+const QUEUES_USED = QUEUE_NAMES.filter((q) => q !== 'answered-batch' && !q.startsWith('webhook-'));
 const KINDS = QUEUES_USED.length;
 const TOTAL = REQUESTS * KINDS;
 const scope: CacheScope = { intent: 'recommendation', filters: {}, titleIds: [], language: 'ja' };
