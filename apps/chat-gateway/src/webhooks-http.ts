@@ -207,20 +207,21 @@ export function registerWebhooksHttp(server: AppServer, deps: WebhookIntakeDeps)
           const jobs = jobsFor(known, delivery, new Date().toISOString());
           const queue = WEBHOOK_QUEUES[known];
 
+          const seenKey = `${keyPrefix}webhooks:seen:${known}:${delivery.webhookId}`;
+          const duplicate = () => {
+            deliveries.inc({ source: known, outcome: 'duplicate' });
+            return reply.send({ received: true, duplicate: true, jobs: 0 } satisfies WebhookAck);
+          };
           const backlog = await submitter.backlog(queue);
           if (backlog + jobs.length > maxBacklog) {
+            // A delivery already taken is acknowledged even now: refusing it would only bring it back.
+            if ((await redis.exists(seenKey)) === 1) return duplicate();
             // About how long the queue takes to drain to the bound at its rate limit.
             const rate = QUEUE_SETTINGS[queue].rateLimit?.max ?? 100;
             const retryAfter = Math.min(300, Math.max(1, Math.ceil((backlog + jobs.length - maxBacklog) / rate)));
             throw new DeliveryError('overloaded', `${backlog} ${known} jobs are waiting; send again later`, retryAfter);
           }
-
-          const seenKey = `${keyPrefix}webhooks:seen:${known}:${delivery.webhookId}`;
-          const first = await redis.set(seenKey, '1', 'EX', SEEN_TTL_SECONDS, 'NX');
-          if (!first) {
-            deliveries.inc({ source: known, outcome: 'duplicate' });
-            return reply.send({ received: true, duplicate: true, jobs: 0 } satisfies WebhookAck);
-          }
+          if (!(await redis.set(seenKey, '1', 'EX', SEEN_TTL_SECONDS, 'NX'))) return duplicate();
           try {
             await submitter.submit(queue, jobs as never[]);
           } catch (error) {

@@ -50,7 +50,7 @@ export interface FollowCatalogChangesOptions {
  * twice is harmless: the latest write of an id wins).
  */
 export function followCatalogChanges(options: FollowCatalogChangesOptions): CatalogFollower {
-  const { redisUrl, keyPrefix, retriever, log, coalesceMs = 20 } = options;
+  const { redisUrl, keyPrefix, retriever, log, coalesceMs = 200 } = options;
   const subscriber = new Redis(redisUrl, {
     connectionName: options.connectionName ?? 'manga-assist:catalog-changes',
     maxRetriesPerRequest: null,

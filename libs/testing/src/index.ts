@@ -19,3 +19,4 @@ export { startRecordingProxy } from './recording-proxy';
 export type { RecordingProxy } from './recording-proxy';
 export { startCloudWatchLogsStandIn } from './cloudwatch-logs-stand-in';
 export type { CloudWatchLogsStandIn, StoredLogEvent } from './cloudwatch-logs-stand-in';
+export { standardWebhookHeaders, stripeEventBody, stripeWebhookHeaders, webhookSecrets } from './webhook-sender';
