@@ -154,7 +154,7 @@ export function createProductRetriever(options: ProductRetrieverOptions): Produc
         }
         catalog.byId.set(item.id, item);
       }
-      index.upsert(items.map((item, i) => ({ id: item.id, vector: vectors[i]!, inBase: inBase.has(item.id) })));
+      index.upsert(items.map((item, i) => ({ id: item.id, vector: vectors[i] as Float32Array, inBase: inBase.has(item.id) })));
       titles.upsert(items);
       rankings = createCatalogRankings(catalog.items);
       filteredSets = createFilteredSets(catalog.items, { listLimit: options.exactScanLimit ?? DEFAULT_EXACT_SCAN_LIMIT });
