@@ -51,6 +51,13 @@ describe('catalog updates on a running retriever (HNSW base + overlay)', () => {
     const last = catalog.items[catalog.items.length - 1]!;
     await retriever.upsert([{ ...last, synthetic: { ...last.synthetic, weeklySales: 20_000, stock: 10 } }]);
     expect(retriever.trending(1)[0]?.id).toBe(last.id);
+    expect(retriever.trending(catalog.items.length).filter((p) => p.id === last.id)).toHaveLength(1);
+
+    const first = catalog.items[0]!;
+    await retriever.upsert([{ ...first, synthetic: { ...first.synthetic, nextVolumeDate: '2000-01-01' } }]);
+    const releases = retriever.newReleases(catalog.items.length).map((p) => p.id);
+    expect(releases[0]).toBe(first.id);
+    expect(new Set(releases).size).toBe(releases.length);
   });
 });
 

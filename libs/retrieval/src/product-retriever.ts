@@ -68,10 +68,10 @@ const isSyncEmbedder = (embedder: Embedder): embedder is SyncEmbedder =>
 export function createProductRetriever(options: ProductRetrieverOptions): ProductRetriever {
   const { catalog, embedder } = options;
   const index = new OverlayVectorIndex(options.index, embedder.dimensions);
-  // Titles are updated in place on a catalog update (building them takes seconds); rankings and
-  // filter columns are rebuilt (a sort and a scan).
+  // Titles and rankings are updated in place on a catalog update (building them takes seconds on a
+  // busy machine); the filter columns are rebuilt (one scan).
   const titles = createTitleLookup(catalog.items, options.titleLookup);
-  let rankings = createCatalogRankings(catalog.items);
+  const rankings = createCatalogRankings(catalog.items);
   let filteredSets = createFilteredSets(catalog.items, { listLimit: options.exactScanLimit ?? DEFAULT_EXACT_SCAN_LIMIT });
   const rowOf = new Map(catalog.items.map((item, row) => [item.id, row]));
   // Ids the base index was built from: their old vectors must be skipped once replaced.
@@ -156,7 +156,7 @@ export function createProductRetriever(options: ProductRetrieverOptions): Produc
       }
       index.upsert(items.map((item, i) => ({ id: item.id, vector: vectors[i] as Float32Array, inBase: inBase.has(item.id) })));
       titles.upsert(items);
-      rankings = createCatalogRankings(catalog.items);
+      rankings.upsert(items);
       filteredSets = createFilteredSets(catalog.items, { listLimit: options.exactScanLimit ?? DEFAULT_EXACT_SCAN_LIMIT });
       return { added, changed: items.length - added };
     },
