@@ -25,6 +25,7 @@ import type { RunningService, ShutdownStep } from '@manga-assist/server';
 import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
 import { registerOpenAiHttp } from './openai-http';
 import { registerWebhooksHttp } from './webhooks-http';
@@ -204,6 +205,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           registerChatHttp(server, lazyPipeline);
           registerOpenAiHttp(server, lazyPipeline);
           registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger });
+          registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
           sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());

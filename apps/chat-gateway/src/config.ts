@@ -24,6 +24,8 @@ export const gatewayConfigSchema = z.object({
   ANSWER_BATCH_MS: nonNegativeInt(10),
   /** MiB of exact cache entries held in memory, kept correct by Redis invalidations; 0 = every lookup asks Redis. */
   CACHE_LOCAL_MAX_MB: nonNegativeInt(64),
+  /** The built chat and ops pages (`npx nx build web`), served at / and /ops. */
+  WEB_DIR: z.string().min(1).default('dist/apps/web'),
   SCHEDULER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['prefetch-scheduler']}`),
   POST_PROCESSOR_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['post-processor']}`),
   HEALTH_CHECKER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['health-checker']}`),

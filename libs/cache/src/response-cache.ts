@@ -35,6 +35,8 @@ export interface ResponseCacheOptions {
 
 export interface CacheHit {
   kind: 'exact' | 'semantic';
+  /** Written ahead of any question by the prefetch scheduler, not as the answer to one. */
+  precomputed: boolean;
   answer: string;
   model: ModelProfile;
   similarity: number;
@@ -49,6 +51,8 @@ export interface CacheWrite {
   scope: CacheScope;
   ttlSeconds: number;
   createdAt?: string;
+  /** Written ahead by the prefetch scheduler (the ops page tells these hits apart). */
+  precomputed?: boolean;
 }
 
 export type CacheWriteResult = 'written' | 'too_large';
@@ -70,6 +74,8 @@ interface StoredEntry {
   m: ModelProfile;
   t: string;
   v: string;
+  /** 1 when pre-computed; absent otherwise (entries written before it existed read as not). */
+  p?: 1;
 }
 
 const RAW = 0x00;
@@ -170,7 +176,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     return last.key;
   };
   const exactHit = (entry: StoredEntry | null | undefined, normalized: string): CacheHit | null =>
-    entry && entry.n === normalized ? { kind: 'exact', answer: entry.a, model: entry.m, similarity: 1, question: entry.q, createdAt: entry.t } : null;
+    entry && entry.n === normalized ? { kind: 'exact', precomputed: entry.p === 1, answer: entry.a, model: entry.m, similarity: 1, question: entry.q, createdAt: entry.t } : null;
 
   return {
     held(question, scope) {
@@ -204,16 +210,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         const entry = decode(value);
         const similarity = cosine(vector, fromBase64(entry.v));
         if (similarity >= threshold && (!best || similarity > best.similarity)) {
-          best = { kind: 'semantic', answer: entry.a, model: entry.m, similarity, question: entry.q, createdAt: entry.t };
+          best = { kind: 'semantic', precomputed: entry.p === 1, answer: entry.a, model: entry.m, similarity, question: entry.q, createdAt: entry.t };
         }
       }
       return best;
     },
 
-    async write({ question, answer, model, scope, ttlSeconds, createdAt = new Date().toISOString() }) {
+    async write({ question, answer, model, scope, ttlSeconds, createdAt = new Date().toISOString(), precomputed }) {
       const key = cacheKeyFor(question, scope);
       const vector = embed(question);
-      const value = encode({ q: question, n: key.normalized, a: answer, m: model, t: createdAt, v: toBase64(vector) });
+      const value = encode({ q: question, n: key.normalized, a: answer, m: model, t: createdAt, v: toBase64(vector), ...(precomputed ? { p: 1 as const } : {}) });
       if (value.length > maxEntryBytes) {
         options.log?.warn({ bytes: value.length, maxEntryBytes }, 'answer too large to cache');
         return 'too_large';

@@ -161,6 +161,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     labelNames: ['intent', 'model', 'outcome'],
     registers: [deps.registry],
   });
+  const cacheHits = new Counter({
+    name: 'manga_assist_cache_hits_total',
+    help: 'Answers served from the response cache: pre-computed by the scheduler, else by how the question matched (exact or semantic).',
+    labelNames: ['kind'],
+    registers: [deps.registry],
+  });
   const promptBytes = new Histogram({
     name: 'manga_assist_prompt_bytes',
     help: 'Size of the prompt sent to the model.',
@@ -447,12 +453,14 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   /** 4a. A finished answer: handed over to the post-processor, then `done` with its timings. */
-  function finish(run: Run, context: ChatContext, sink: ChatSink, answer: string, model: ModelProfile | 'cache', usage?: DoneFrame['usage']): void {
+  function finish(run: Run, context: ChatContext, sink: ChatSink, answer: string, model: ModelProfile | 'cache', usage?: DoneFrame['usage'], products?: ProductSummary[]): void {
     const { request, classification, clock, degraded } = run;
     clock.timeSync('enqueue', () => handOff(run, context, answer, model));
     const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: model === 'cache', model, intent: classification.intent, timings: clock.timings };
     if (degraded.length) frame.degraded = degraded;
     if (usage) frame.usage = usage;
+    // The products it was grounded on; a cached answer has none to name (the cache keeps only the text).
+    if (products) frame.products = products;
     sink.done(frame);
     observe(clock.timings);
     recordProfile(run.traceId, clock, model);
@@ -475,11 +483,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       if (hit) {
         run.clock.timeSync('stream', () => sink.token(hit.answer));
         finish(run, context, sink, hit.answer, 'cache');
+        cacheHits.inc({ kind: hit.precomputed ? 'precomputed' : hit.kind });
         return;
       }
       const gathered = await gatherContext(run, context);
       const result = await streamWithFallback(run, gathered, sink, signal);
-      if (result.ok) finish(run, context, sink, result.answer, result.profile, result.usage);
+      if (result.ok) finish(run, context, sink, result.answer, result.profile, result.usage, gathered.products);
       else fail(run, sink, result);
     },
   };

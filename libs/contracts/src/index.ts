@@ -7,5 +7,6 @@ export * from './dead-letter.schema';
 export * from './scheduler.schema';
 export * from './profile.schema';
 export * from './resilience.schema';
+export * from './ops-feed.schema';
 export * from './openai.schema';
 export * from './webhooks.schema';
