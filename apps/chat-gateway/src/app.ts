@@ -15,7 +15,7 @@ import { createRequestProfiler } from '@manga-assist/profiler';
 import type { JobProducer } from '@manga-assist/queue';
 import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
-import { createProductSource, followCatalogChanges, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
+import { createProductSource, followCatalogChanges, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import type { CatalogFollower } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
@@ -25,6 +25,7 @@ import type { RunningService, ShutdownStep } from '@manga-assist/server';
 import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import { answerCheckFor } from './answer-check';
 import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
 import { registerOpenAiHttp } from './openai-http';
@@ -96,7 +97,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
       catalogPath: config.CATALOG_PATH,
       indexDir: config.INDEX_DIR,
       log: logger,
-      search: searchBackendConfig(config),
+      // OPENSEARCH_COLLECTION: not ready until the collection is ACTIVE.
+      search: await resolveSearchBackend(config, { log: logger }),
       pools: deps.pools,
     });
     // Publishers' catalog updates, from every one recorded so far to each new one (Redis pub/sub).
@@ -117,6 +119,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
       policies,
       profiler,
       answerBatchMs: config.ANSWER_BATCH_MS,
+      answerCheck: answerCheckFor(config),
     });
   })();
   retrievalReady.catch((error: unknown) => logger.error({ err: error }, 'catalog or index failed to load'));
@@ -202,7 +205,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         routes(server, status) {
           const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
           server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
-          registerChatHttp(server, lazyPipeline);
+          registerChatHttp(server, lazyPipeline, { tokenFlushMs: config.TOKEN_FLUSH_MS });
           registerOpenAiHttp(server, lazyPipeline);
           registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger });
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });

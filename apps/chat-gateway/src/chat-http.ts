@@ -3,6 +3,7 @@ import type { ChatContext, ChatPipeline } from '@manga-assist/chat';
 import { CHAT_LIMITS, ChatHttpRequestSchema } from '@manga-assist/contracts';
 import type { DoneFrame, ErrorCode, ErrorFrame } from '@manga-assist/contracts';
 import type { AppServer } from '@manga-assist/server';
+import { createTokenJoiner } from './token-joiner';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_json: 400,
@@ -18,7 +19,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  * POST /v1/chat: the same pipeline over HTTP. Server-Sent Events (`token`, `done`, `error`) by
  * default; one JSON answer with `Accept: application/json` (for curl, hey and scripts).
  */
-export function registerChatHttp(server: AppServer, pipeline: ChatPipeline): void {
+export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, options: { tokenFlushMs?: number } = {}): void {
+  const tokenFlushMs = options.tokenFlushMs ?? 16;
   server.post(
     '/v1/chat',
     {
@@ -39,7 +41,10 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline): voi
       }
       const body = parsed.data;
       const requestId = body.requestId ?? randomUUID();
-      const context: ChatContext = { sessionId: body.sessionId ?? randomUUID(), userId: body.userId, connectionId: null };
+      // A session id made here names a session that cannot exist yet: nothing to read (session: null).
+      const context: ChatContext = body.sessionId === undefined
+        ? { sessionId: randomUUID(), userId: body.userId, connectionId: null, session: null }
+        : { sessionId: body.sessionId, userId: body.userId, connectionId: null };
       const validateMs = performance.now() - started;
       const abort = new AbortController();
       // The response closing before it finished means the client went away: stop the model.
@@ -64,14 +69,26 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline): voi
       const out = reply.raw;
       out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-session-id': context.sessionId });
       const event = (name: string, data: unknown) => out.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      // As over WebSocket: the first token at once, then joined, at most one event per TOKEN_FLUSH_MS.
+      const tokens = createTokenJoiner((t) => event('token', { type: 'token', requestId, text: t }), tokenFlushMs);
       try {
         await pipeline.handle({ requestId, text: body.text, validateMs }, context, {
-          token: (t) => event('token', { type: 'token', requestId, text: t }),
-          done: (d) => event('done', d),
-          error: (code, message) => event('error', { type: 'error', requestId, code, message }),
+          token: (t) => tokens.token(t),
+          done: (d) => {
+            // The last tokens and `done` leave in one write.
+            out.cork();
+            tokens.flush();
+            event('done', d);
+            process.nextTick(() => out.uncork());
+          },
+          error: (code, message) => {
+            tokens.flush();
+            event('error', { type: 'error', requestId, code, message });
+          },
         }, abort.signal);
       } catch (error) {
         request.log.error({ err: error, requestId }, 'chat request failed');
+        tokens.flush();
         event('error', { type: 'error', requestId, code: 'internal', message: 'something went wrong on our side; please try again' });
       }
       out.end();

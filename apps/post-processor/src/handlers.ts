@@ -1,7 +1,7 @@
 import type { JobHandler, QueueName } from '@manga-assist/queue';
 import { createAnalyticsJob } from './analytics.job';
 import type { AnalyticsJobDeps } from './analytics.job';
-import { createAnsweredBatchJob, createAnsweredJob } from './answered.job';
+import { createAnsweredBatchJob } from './answered.job';
 import type { AnsweredJobDeps } from './answered.job';
 import { createAuditJob } from './audit.job';
 import type { AuditJobDeps } from './audit.job';
@@ -26,7 +26,7 @@ export interface HandlerDeps {
   'guardrail-check': GuardrailCheckJobDeps;
   analytics: AnalyticsJobDeps;
   audit: AuditJobDeps;
-  answered: AnsweredJobDeps;
+  'answered-batch': AnsweredJobDeps;
   'webhook-catalog': CatalogUpdateJobDeps;
   'webhook-payments': PaymentEventJobDeps;
   'webhook-reviews': ReviewEventJobDeps;
@@ -40,8 +40,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'guardrail-check': createGuardrailCheckJob(deps['guardrail-check']),
     analytics: createAnalyticsJob(deps.analytics),
     audit: createAuditJob(deps.audit),
-    answered: createAnsweredJob(deps.answered),
-    'answered-batch': createAnsweredBatchJob(deps.answered),
+    'answered-batch': createAnsweredBatchJob(deps['answered-batch']),
     'webhook-catalog': createCatalogUpdateJob(deps['webhook-catalog']),
     'webhook-payments': createPaymentEventJob(deps['webhook-payments']),
     'webhook-reviews': createReviewEventJob(deps['webhook-reviews']),

@@ -63,6 +63,12 @@ export interface ResponseCache {
   /** Asks Redis (call `held` first to skip the round trip for an entry already in memory). */
   lookup(question: string, scope: CacheScope): Promise<CacheHit | null>;
   write(entry: CacheWrite): Promise<CacheWriteResult>;
+  /**
+   * Holds the exact entry in this process's memory at once, before whoever writes it to Redis
+   * has done so, so that a repeat of the question is a hit here meanwhile. True when held (only
+   * with `local`, while its invalidations arrive); Redis's own write later replaces it.
+   */
+  holdLocally(entry: CacheWrite): boolean;
   /** Stops tracking invalidations (the Redis connection itself belongs to the caller). */
   close(): Promise<void>;
 }
@@ -235,6 +241,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       await pipeline.exec();
       return 'written';
+    },
+
+    holdLocally({ question, answer, model, scope, ttlSeconds, createdAt = new Date().toISOString() }) {
+      if (!local?.live || ttlSeconds <= 0) return false;
+      const key = keyOf(question, scope);
+      // The vector only serves semantic lookups, which always go to Redis.
+      const entry: StoredEntry = { q: question, n: key.normalized, a: answer, m: model, t: createdAt, v: '' };
+      const bytes = Buffer.byteLength(answer) + Buffer.byteLength(question) * 2 + 64;
+      return local.hold(entryKey(key.entryId), entry, bytes, Date.now() + ttlSeconds * 1000);
     },
 
     close: async () => local?.close(),

@@ -54,12 +54,13 @@ function fakes(options: { scripts?: Partial<Record<ModelProfile, Script>>; route
       return null;
     },
     write: async () => 'written',
+    holdLocally: () => false,
     close: async () => undefined,
   };
   const products: ProductSource = {
-    search: async (_q, _f, k) => {
+    search: async (_q, filters, k) => {
       if (options.searchFails) throw new Error('search timed out');
-      return CATALOG.slice(0, k);
+      return CATALOG.filter((p) => !filters.demographic || p.demographic === filters.demographic).slice(0, k);
     },
     byIds: (ids) => CATALOG.filter((p) => ids.includes(p.id)),
     list: async (_kind, _f, k) => {

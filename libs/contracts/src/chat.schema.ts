@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProductFiltersSchema, ProductSummarySchema } from './catalog.schema';
+import { DemographicSchema, ProductFiltersSchema, ProductSummarySchema } from './catalog.schema';
 
 /** Limits of the chat wire protocol, in bytes (UTF-8). */
 export const CHAT_LIMITS = {
@@ -55,7 +55,7 @@ export const PingFrameSchema = z.object({ action: z.literal('ping'), requestId: 
 
 /** What a user prefers: recommendations put these demographics and this budget first. */
 export const PreferencesSchema = z.object({
-  demographics: z.array(z.string().min(1).max(32)).max(16).optional(),
+  demographics: z.array(DemographicSchema).max(5).optional(),
   maxPriceJpy: z.number().int().positive().optional(),
   language: z.enum(['ja', 'en']).optional(),
 });

@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import {
   AnalyticsEventSchema,
   AnsweredBatchJobSchema,
-  AnsweredJobSchema,
   AuditJobSchema,
   CacheWriteJobSchema,
   CatalogUpdateJobSchema,
@@ -16,7 +15,8 @@ import type { WebhookSource } from '@manga-assist/contracts';
 
 /**
  * Queue names. They live in Redis next to their jobs: NEVER rename one, or the jobs waiting under
- * the old name are orphaned. Add a new name instead and drain the old queue.
+ * the old name are orphaned. Add a new name instead and drain the old queue. Retired, never to be
+ * reused: `answered` (one answer per job; drained, then removed, once gateways sent answered-batch).
  */
 export const QUEUES = {
   cacheWrite: 'cache-write',
@@ -25,11 +25,9 @@ export const QUEUES = {
   analytics: 'analytics',
   audit: 'audit',
   /**
-   * One job per answer from the gateway, carrying what the kinds above need; the post-processor
-   * fans it out into their queues (each kind keeps its own retries and concurrency).
+   * The gateway's answers, several per job, carrying what the kinds above need; the post-processor
+   * fans each answer out into their queues (each kind keeps its own retries and concurrency).
    */
-  answered: 'answered',
-  /** Several answers in one job (what the gateway hands over); fanned out answer by answer. */
   answeredBatch: 'answered-batch',
   /** Webhook deliveries, one queue per source so a flood from one cannot starve another. */
   webhookCatalog: 'webhook-catalog',
@@ -50,7 +48,6 @@ export const JOB_SCHEMAS = {
   'guardrail-check': GuardrailCheckJobSchema,
   analytics: AnalyticsEventSchema,
   audit: AuditJobSchema,
-  answered: AnsweredJobSchema,
   'answered-batch': AnsweredBatchJobSchema,
   'webhook-catalog': CatalogUpdateJobSchema,
   'webhook-payments': PaymentEventJobSchema,
@@ -98,9 +95,7 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   analytics: { attempts: 5, backoffMs: 1000, concurrency: 50 },
   // Audit lines share one append + fsync (group commit) the same way.
   audit: { attempts: 5, backoffMs: 1000, concurrency: 20 },
-  // A fan-out only adds jobs to Redis: many in flight at once, quick retries like the other
-  // Redis-only kinds.
-  answered: { attempts: 5, backoffMs: 200, concurrency: 50 },
+  // A fan-out only adds jobs to Redis: quick retries like the other Redis-only kinds.
   'answered-batch': { attempts: 5, backoffMs: 200, concurrency: 20 },
   // Per-source bulkheads: a 5,000-item catalog flood (500 jobs) is metered out at its own pace
   // while payments, which a customer is waiting on, keep a wider lane of their own.

@@ -20,3 +20,7 @@ export type { RecordingProxy } from './recording-proxy';
 export { startCloudWatchLogsStandIn } from './cloudwatch-logs-stand-in';
 export type { CloudWatchLogsStandIn, StoredLogEvent } from './cloudwatch-logs-stand-in';
 export { standardWebhookHeaders, stripeEventBody, stripeWebhookHeaders, webhookSecrets } from './webhook-sender';
+export { startOpenSearchServerlessStandIn } from './opensearch-serverless-stand-in';
+export type { OpenSearchServerlessStandIn, StandInCollection, StandInVpcEndpoint } from './opensearch-serverless-stand-in';
+export { STAND_IN_THROTTLE_MARKER, standInAnswer, startModelStandIn } from './model-stand-in';
+export type { ModelStandIn, ModelStandInOptions, ModelStandInStats } from './model-stand-in';
