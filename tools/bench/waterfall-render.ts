@@ -46,7 +46,7 @@ export function waterfallSvg(panels: WaterfallPanel[], heading: string): { svg: 
   const x = (ms: number) => left + ((width - left - right) * ms) / scaleMax;
   const parts: string[] = [];
   let y = 34;
-  parts.push(`<text x="${left}" y="${y - 12}" font-size="18" font-weight="bold">${escape(heading)}</text>`);
+  parts.push(`<text x="10" y="${y - 12}" font-size="17" font-weight="bold">${escape(heading)}</text>`);
   for (const panel of panels) {
     y += 16;
     parts.push(`<text x="10" y="${y}" font-size="15" font-weight="bold">${escape(panel.title)}</text>`);

@@ -116,7 +116,7 @@ function drawScripts(count: number, seed: number): Script[] {
   const total = MIX.reduce((sum, [, weight]) => sum + weight, 0);
   return Array.from({ length: count }, (_, i) => {
     let pick = random() * total;
-    const intent = (MIX.find(([, weight]) => (pick -= weight) < 0) ?? MIX.at(-1)!)[0];
+    const intent = MIX.find(([, weight]) => (pick -= weight) < 0)?.[0] ?? 'chit_chat';
     return {
       requestId: `r-${i}`,
       // Unique per question: identical questions in flight would share one model call (not measured here).
@@ -168,7 +168,7 @@ class Network {
       this.idle.set(endpoint, idle - 1);
       return;
     }
-    await sleep(trace.script.connects[trace.nextConnect++ % trace.script.connects.length]!);
+    await sleep(trace.script.connects[trace.nextConnect++ % trace.script.connects.length] ?? CONNECT_MS.max);
   }
 
   private release(endpoint: Endpoint): void {
@@ -338,7 +338,9 @@ async function runPhase(kind: 'naive' | 'ours', scripts: Script[], connectionScr
       const context: ChatContext = { sessionId: `s-${c}`, connectionId: `c-${c}` };
       if (deps) {
         // On connect, before the first message (the user is still typing): the session and the trending list.
-        const trace: Trace = { script: connectionScripts[c]!, t0: performance.now(), spans: [], nextConnect: 0 };
+        const script = connectionScripts[c];
+        if (!script) throw new Error(`no draws for connection ${c}`);
+        const trace: Trace = { script, t0: performance.now(), spans: [], nextConnect: 0 };
         await traces.run(trace, async () => {
           const [session, trending] = await Promise.all([deps.sessions.load(context.sessionId), deps.products.list('trending', {}, 5)]);
           Object.assign(context, { session, trending, prefetched: true });
@@ -388,8 +390,11 @@ const offPath = (trace: Trace, segment: string) => {
 };
 const connectOnPath = (trace: Trace) => trace.spans.filter((s) => !s.offPath).reduce((sum, s) => sum + s.connected - s.start, 0);
 
+/** From the model call's connection being ready to its first token. */
+const firstTokenWait = (trace: Trace) => (trace.firstToken ?? Number.NaN) - (trace.spans.find((s) => s.name === 'bedrock-invoke')?.connected ?? Number.NaN);
+
 const fmt = (ms: number) => (Number.isNaN(ms) ? '—' : ms < 10 ? ms.toFixed(1) : ms.toFixed(0));
-const pad = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+const pad = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
 
 function report(naive: PhaseResult, ours: PhaseResult): string[] {
   const lines: string[] = [];
@@ -401,7 +406,7 @@ function report(naive: PhaseResult, ours: PhaseResult): string[] {
   lines.push(pad(['', '(table)', '(table)', 'before', 'after', 'p50', 'p95', 'p50', 'p95'], widths));
   for (const segment of SEGMENTS) {
     const table = (SEED_TABLE as Record<string, { p50: number; p95: number }>)[segment];
-    const seed = SEED_BEFORE_AFTER[segment]!;
+    const seed = SEED_BEFORE_AFTER[segment] ?? { before: Number.NaN, after: Number.NaN };
     const oursOff = misses(ours).flatMap((t) => offPath(t, segment).map((s) => s.end - s.start));
     const oursCells = oursOff.length > 0 && misses(ours).every((t) => onPath(t, segment) === 0) ? ['async', `(${fmt(percentile(oursOff, 50))})`] : stat(misses(ours).map((t) => onPath(t, segment)));
     lines.push(
@@ -412,11 +417,11 @@ function report(naive: PhaseResult, ours: PhaseResult): string[] {
     );
   }
   lines.push(pad(['new connections', '—', '—', '—', '—', ...stat(misses(naive).map(connectOnPath)), ...stat(misses(ours).map(connectOnPath))], widths));
-  lines.push(pad(['model 1st token', '—', '—', '—', '—', ...stat(misses(naive).map((t) => t.firstToken! - t.spans.find((s) => s.name === 'bedrock-invoke')!.connected)), ...stat(misses(ours).map((t) => t.firstToken! - t.spans.find((s) => s.name === 'bedrock-invoke')!.connected))], widths));
+  lines.push(pad(['model 1st token', '—', '—', '—', '—', ...stat(misses(naive).map(firstTokenWait)), ...stat(misses(ours).map(firstTokenWait))], widths));
   lines.push('(seed p95 before/after: seed 000\'s waterfall; "async (n)": off the answer\'s path in ours, p50 n ms after `done`;');
   lines.push(' vector-search includes the ranked-list queries of trending, new releases and genres; ours answers trending from the list prefetched on connect.)');
   lines.push('');
-  const e2e = (r: PhaseResult, filter: (t: Trace) => boolean, field: 'done' | 'firstText') => r.traces.filter(filter).map((t) => t[field]!);
+  const e2e = (r: PhaseResult, filter: (t: Trace) => boolean, field: 'done' | 'firstText') => r.traces.filter(filter).map((t) => t[field] ?? Number.NaN);
   const all = () => true;
   const miss = (t: Trace) => !t.script.hit;
   const hit = (t: Trace) => t.script.hit;
@@ -441,32 +446,36 @@ function report(naive: PhaseResult, ours: PhaseResult): string[] {
   return lines;
 }
 
-/** The median request of a phase, as bars: each segment from its median start to its median end (misses only). */
-function typicalBars(result: PhaseResult): { bars: WaterfallBar[]; doneP50: number; doneP95: number } {
-  const misses = result.traces.filter((t) => !t.script.hit);
+/**
+ * The recommendation miss whose drawn latencies are nearest the seed's p50s: one real request, the
+ * same question (and draws) in both panels.
+ */
+function typicalScript(scripts: Script[]): Script | undefined {
+  const distance = (s: Script) =>
+    [
+      [s.edge, SEED_TABLE['api-gateway'].p50],
+      [s.cacheLookup, SEED_TABLE['cache-lookup'].p50],
+      [s.search, SEED_TABLE['vector-search'].p50],
+      [s.session, SEED_TABLE['dynamo-session'].p50],
+      [s.model, SEED_TABLE['bedrock-invoke'].p50],
+      [s.guardrail, SEED_TABLE['guardrails-check'].p50],
+    ].reduce((sum, [drawn = 1, p50 = 1]) => sum + Math.abs(Math.log(drawn / p50)), 0);
+  const candidates = scripts.filter((s) => !s.hit && s.classification.intent === 'recommendation');
+  return candidates.reduce<Script | undefined>((best, s) => (!best || distance(s) < distance(best) ? s : best), undefined);
+}
+
+/** One request's spans as bars, with the phase's p50 and p95 of a complete answer on a miss. */
+function panelFor(title: string, result: PhaseResult, requestId: string | undefined): WaterfallPanel {
+  const trace = result.traces.find((t) => t.script.requestId === requestId);
   const names = ['api-gateway', 'cache-lookup', 'vector-search', 'dynamo-session', 'bedrock-invoke', 'guardrails-check', 'cache-write', 'session-write'];
   const bars: WaterfallBar[] = [];
   for (const name of names) {
-    const spans = misses.flatMap((t) => t.spans.filter((s) => s.name === name).slice(0, 1));
-    if (spans.length < misses.length / 2) {
-      if (name === 'dynamo-session') bars.push({ label: 'dynamo-session', start: 0, connected: 0, end: 0, offPath: false, note: 'prefetched on connect' });
-      continue;
-    }
-    const median = (values: number[]) => percentile(values, 50);
-    bars.push({
-      label: name,
-      start: median(spans.map((s) => s.start)),
-      connected: median(spans.map((s) => s.connected)),
-      end: median(spans.map((s) => s.end)),
-      offPath: spans.some((s) => s.offPath),
-    });
-    if (name === 'bedrock-invoke') {
-      const first = median(misses.map((t) => t.firstToken!));
-      bars.at(-1)!.marker = first;
-    }
+    const span = trace?.spans.find((s) => s.name === name);
+    if (span) bars.push({ label: name, start: span.start, connected: span.connected, end: span.end, offPath: span.offPath, marker: name === 'bedrock-invoke' ? trace?.firstToken : undefined });
+    else if (name === 'dynamo-session') bars.push({ label: name, start: 0, connected: 0, end: 0, offPath: false, note: 'prefetched on connect' });
   }
-  const done = misses.map((t) => t.done!);
-  return { bars, doneP50: percentile(done, 50), doneP95: percentile(done, 95) };
+  const done = result.traces.filter((t) => !t.script.hit).map((t) => t.done ?? Number.NaN);
+  return { title, bars, doneP50: percentile(done, 50), doneP95: percentile(done, 95) };
 }
 
 async function main() {
@@ -483,13 +492,14 @@ async function main() {
   const ours = await runPhase('ours', scripts, connectionScripts);
   console.log(report(naive, ours).join('\n'));
 
+  const typical = typicalScript(scripts);
   const panels: WaterfallPanel[] = [
-    { title: 'naive: sequential, a new connection per call, synchronous guardrail and writes', ...typicalBars(naive) },
-    { title: 'ours: createChatPipeline, keep-alive pools, prefetch on connect, post-processing after done', ...typicalBars(ours) },
+    panelFor('naive: sequential, a new connection per call, synchronous guardrail and writes', naive, typical?.requestId),
+    panelFor('ours: createChatPipeline, keep-alive pools, prefetch on connect, post-processing after done', ours, typical?.requestId),
   ];
   const file = path.resolve(config.BENCH_WATERFALL_PNG);
   mkdirSync(path.dirname(file), { recursive: true });
-  await renderWaterfall(panels, file, `Median cache miss, ${config.BENCH_REQUESTS} questions, seed 001's latencies (ms)`);
+  await renderWaterfall(panels, file, `A typical cache miss (${typical?.requestId ?? 'none'}, a recommendation), ms; red lines: p50 and p95 over all ${naive.traces.filter((t) => !t.script.hit).length} misses`);
   console.log(`\nwaterfall: ${path.relative(process.cwd(), file)}`);
 }
 
