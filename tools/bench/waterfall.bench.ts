@@ -447,7 +447,8 @@ function report(naive: PhaseResult, ours: PhaseResult): string[] {
 }
 
 /**
- * The recommendation miss whose drawn latencies are nearest the seed's p50s: one real request, the
+ * The recommendation miss whose drawn latencies are nearest the seed's p50s (in ms: the model's
+ * weighs most, as in the answer's time): one real request, the
  * same question (and draws) in both panels.
  */
 function typicalScript(scripts: Script[]): Script | undefined {
@@ -459,7 +460,7 @@ function typicalScript(scripts: Script[]): Script | undefined {
       [s.session, SEED_TABLE['dynamo-session'].p50],
       [s.model, SEED_TABLE['bedrock-invoke'].p50],
       [s.guardrail, SEED_TABLE['guardrails-check'].p50],
-    ].reduce((sum, [drawn = 1, p50 = 1]) => sum + Math.abs(Math.log(drawn / p50)), 0);
+    ].reduce((sum, [drawn = 0, p50 = 0]) => sum + Math.abs(drawn - p50), 0);
   const candidates = scripts.filter((s) => !s.hit && s.classification.intent === 'recommendation');
   return candidates.reduce<Script | undefined>((best, s) => (!best || distance(s) < distance(best) ? s : best), undefined);
 }
