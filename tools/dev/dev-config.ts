@@ -15,6 +15,10 @@ export const devConfigSchema = z.object({
   HEALTH_CHECKER_PORT: port(DEFAULT_PORTS['health-checker']),
   TABLE_PREFIX: z.string().default('manga-assist-'),
   CONTROL_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Webhook secrets; unset ones are generated once into <DATA_DIR>/webhook-secrets.env. */
+  WEBHOOK_SECRET_CATALOG: z.string().startsWith('whsec_', 'must start with whsec_').optional(),
+  WEBHOOK_SECRET_REVIEWS: z.string().startsWith('whsec_', 'must start with whsec_').optional(),
+  WEBHOOK_SECRET_PAYMENTS: z.string().startsWith('whsec_', 'must start with whsec_').optional(),
   START_TIMEOUT_MS: positiveInt(60_000),
   /** Skip `nx build` (the dist/ bundles are already current). */
   SKIP_BUILD: z.enum(['true', 'false']).default('false'),

@@ -12,6 +12,7 @@ import { loadRetrieval } from '@manga-assist/retrieval';
 import { ConfigError, loadConfig } from '@manga-assist/config';
 import type { AppName, OpsStatus } from '@manga-assist/contracts';
 import { startLocalStack } from '@manga-assist/local-stack';
+import { localWebhookSecrets } from './webhook-secrets';
 import { devConfigSchema } from './dev-config';
 import type { DevConfig } from './dev-config';
 
@@ -181,6 +182,7 @@ async function main() {
   process.on('SIGTERM', () => void stopAll(0));
 
   const token = controlToken(config);
+  const webhooks = localWebhookSecrets(config);
   const baseUrl = (portVar: keyof DevConfig) => `http://${config.HOST}:${config[portVar] as number}`;
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -192,6 +194,7 @@ async function main() {
     TABLE_PREFIX: config.TABLE_PREFIX,
     INDEX_DIR: path.join(config.DATA_DIR, 'index'),
     CONTROL_TOKEN: token,
+    ...webhooks.secrets,
     GATEWAY_PORT: String(config.GATEWAY_PORT),
     SCHEDULER_PORT: String(config.SCHEDULER_PORT),
     POST_PROCESSOR_PORT: String(config.POST_PROCESSOR_PORT),
@@ -237,6 +240,8 @@ async function main() {
     `  ${'chat page'.padEnd(20)}${gateway}/`,
     `  ${'ops page'.padEnd(20)}${gateway}/ops   (sign in with the control token)`,
     `  ${'ops status'.padEnd(20)}${gateway}/v1/ops/status`,
+    `  ${'webhooks'.padEnd(20)}POST ${gateway}/v1/webhooks/{catalog,payments,reviews}`,
+    `  ${'webhook secrets'.padEnd(20)}${path.relative(ROOT, webhooks.file)} (variables set in the environment take precedence)`,
     `  ${'redis'.padEnd(20)}${stack.redisUrl}`,
     `  ${'dynamodb (dynalite)'.padEnd(20)}${stack.dynamoEndpoint}`,
     `  ${'kinesis (kinesalite)'.padEnd(20)}${stack.kinesisEndpoint}`,

@@ -15,7 +15,8 @@ import { createRequestProfiler } from '@manga-assist/profiler';
 import type { JobProducer } from '@manga-assist/queue';
 import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
-import { createProductSource, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
+import { createProductSource, followCatalogChanges, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
+import type { CatalogFollower } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
@@ -28,6 +29,7 @@ import { answerCheckFor } from './answer-check';
 import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
 import { registerOpenAiHttp } from './openai-http';
+import { registerWebhooksHttp } from './webhooks-http';
 import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
 import type { GatewayConfig } from './config';
@@ -89,6 +91,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   // The catalog and its vector index load in the background; /readyz waits for them.
   let pipeline: ChatPipeline | undefined;
   let products: ProductSource | undefined;
+  let catalogChanges: CatalogFollower | undefined;
   const retrievalReady = (async () => {
     const { retriever } = await loadRetrieval({
       catalogPath: config.CATALOG_PATH,
@@ -98,6 +101,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
       search: await resolveSearchBackend(config, { log: logger }),
       pools: deps.pools,
     });
+    // Publishers' catalog updates, from every one recorded so far to each new one (Redis pub/sub).
+    catalogChanges = followCatalogChanges({ redisUrl: config.REDIS_URL, keyPrefix: config.KEY_PREFIX, retriever, log: logger, connectionName: `manga-assist:${APP}:catalog` });
     products = createProductSource(retriever, trendingStore);
     pipeline = createChatPipeline({
       classifier: createClassifier(retriever),
@@ -163,6 +168,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         checks: [
           { name: 'redis', check: redis.check, degradable: true },
           { name: 'dynamodb', check: () => pingDynamo(dynamo, tables.sessions.TableName), degradable: true },
+          // Catalog updates recorded before this instance started are applied (needs Redis: degradable).
+          { name: 'catalog-changes', check: () => catalogChanges?.ready ?? Promise.reject(new Error('catalog still loading')), degradable: true },
           {
             name: 'catalog',
             check: async () => {
@@ -200,6 +207,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
           registerChatHttp(server, lazyPipeline, { tokenFlushMs: config.TOKEN_FLUSH_MS });
           registerOpenAiHttp(server, lazyPipeline);
+          registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger });
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
           sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
@@ -213,6 +221,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         // what main.ts built (the producer flushes them).
         shutdown: [
           { name: 'revisions', run: () => revisions.close() },
+          { name: 'catalog-changes', run: () => catalogChanges?.close() },
           { name: 'answers', run: () => lazyPipeline.drainAnswers() },
           { name: 'cache', run: () => cache.close() },
           { name: 'policies', run: () => policies.dispose() },
