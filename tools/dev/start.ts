@@ -11,6 +11,7 @@ import { prettyFactory } from 'pino-pretty';
 import { loadRetrieval } from '@manga-assist/retrieval';
 import { ConfigError, loadConfig } from '@manga-assist/config';
 import type { AppName, OpsStatus } from '@manga-assist/contracts';
+import { ensureLocalIssuerKeys } from '@manga-assist/auth';
 import { startLocalStack } from '@manga-assist/local-stack';
 import { devConfigSchema } from './dev-config';
 import type { DevConfig } from './dev-config';
@@ -180,6 +181,9 @@ async function main() {
   process.on('SIGTERM', () => void stopAll(0));
 
   const token = controlToken(config);
+  // The local issuer signs the tokens of `npm run token` and the chat page; the gateway verifies them.
+  const authDir = path.join(config.DATA_DIR, 'auth');
+  if (config.AUTH_MODE === 'local') await ensureLocalIssuerKeys(authDir);
   const baseUrl = (portVar: keyof DevConfig) => `http://${config.HOST}:${config[portVar] as number}`;
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -191,6 +195,8 @@ async function main() {
     TABLE_PREFIX: config.TABLE_PREFIX,
     INDEX_DIR: path.join(config.DATA_DIR, 'index'),
     CONTROL_TOKEN: token,
+    AUTH_MODE: config.AUTH_MODE,
+    AUTH_LOCAL_KEY_DIR: authDir,
     GATEWAY_PORT: String(config.GATEWAY_PORT),
     SCHEDULER_PORT: String(config.SCHEDULER_PORT),
     POST_PROCESSOR_PORT: String(config.POST_PROCESSOR_PORT),
@@ -237,6 +243,7 @@ async function main() {
     `  ${'redis'.padEnd(20)}${stack.redisUrl}`,
     `  ${'dynamodb (dynalite)'.padEnd(20)}${stack.dynamoEndpoint}`,
     `  ${'kinesis (kinesalite)'.padEnd(20)}${stack.kinesisEndpoint}`,
+    ...(config.AUTH_MODE === 'local' ? [`  ${'user token'.padEnd(20)}npm run -s token -- <userId>   (or POST ${gateway}/v1/auth/local-token)`] : []),
     `  ${'control token'.padEnd(20)}${config.CONTROL_TOKEN ? 'from CONTROL_TOKEN' : path.relative(ROOT, path.join(config.DATA_DIR, 'control-token'))}`,
     'Press Ctrl-C to stop.',
     '',

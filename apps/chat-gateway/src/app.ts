@@ -23,7 +23,9 @@ import type { RunningService, ShutdownStep } from '@manga-assist/server';
 import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import { createCallerAuth } from './caller-auth';
 import { registerChatHttp } from './chat-http';
+import { registerLocalTokenHttp } from './local-token-http';
 import { registerOpenAiHttp } from './openai-http';
 import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
@@ -124,6 +126,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   };
   const prefetch = createPrefetch(sessions, () => products);
   const peers = statusPeers(config);
+  const auth = createCallerAuth(config);
 
   let sockets: ChatSocketServer | undefined;
   // A guardrail revision reaches whichever gateway instance holds the connection (Redis pub/sub).
@@ -187,9 +190,10 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         routes(server, status) {
           const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
           server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
-          registerChatHttp(server, lazyPipeline);
-          registerOpenAiHttp(server, lazyPipeline);
-          sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
+          registerChatHttp(server, lazyPipeline, auth);
+          registerOpenAiHttp(server, lazyPipeline, auth);
+          if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
+          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());
           server.server.on('upgrade', (request, socket, head) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { awsShape, checkSearchSettings, httpUrl, modelShape, nonNegativeInt, port, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
+import { authShape, checkAuthSettings } from '@manga-assist/auth';
 import { downstreamEnvShape } from '@manga-assist/resilience';
 
 export const gatewayConfigSchema = z.object({
@@ -11,6 +12,8 @@ export const gatewayConfigSchema = z.object({
   ...searchShape,
   // <DOWNSTREAM>_TIMEOUT_MS, _BREAKER_*, _BULKHEAD, … for sonnet, haiku, vector search, DynamoDB, Redis.
   ...downstreamEnvShape,
+  // AUTH_MODE (jwt | local | anonymous), the JWKS, issuer, audience, algorithms and user claim.
+  ...authShape,
   /** An OTLP/HTTP collector (e.g. the ADOT collector forwarding to X-Ray); unset: spans are not exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl().optional(),
   GATEWAY_PORT: port(DEFAULT_PORTS['chat-gateway']),
@@ -23,5 +26,8 @@ export const gatewayConfigSchema = z.object({
   SCHEDULER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['prefetch-scheduler']}`),
   POST_PROCESSOR_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['post-processor']}`),
   HEALTH_CHECKER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['health-checker']}`),
-}).superRefine(checkSearchSettings);
+}).superRefine((config, ctx) => {
+  checkSearchSettings(config, ctx);
+  checkAuthSettings(config, ctx);
+});
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

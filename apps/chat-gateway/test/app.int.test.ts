@@ -1,9 +1,11 @@
 // The gateway run in-process through createApp (no built bundle, no child process), against the
 // real Redis and dynalite: a connection is greeted, a question answered, and the answer handed over.
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import type { DoneFrame } from '@manga-assist/contracts';
+import { ensureLocalIssuerKeys, mintLocalToken } from '@manga-assist/auth';
 import { createDynamoClient, ensureTables, tableDefinitions } from '@manga-assist/aws';
 import { loadConfig } from '@manga-assist/config';
 import { createModelProviderFromConfig, modelProviderConfig } from '@manga-assist/fm';
@@ -26,6 +28,7 @@ describe('chat gateway in-process', () => {
   let app: GatewayApp;
   let url: string;
   const cleanup: (() => Promise<unknown> | void)[] = [];
+  const keyDir = mkdtempSync(path.join(os.tmpdir(), 'manga-assist-auth-'));
 
   beforeAll(async () => {
     dynalite = await startDynalite();
@@ -44,6 +47,8 @@ describe('chat gateway in-process', () => {
       LOCAL_SONNET_FIRST_TOKEN_MS: '10',
       LOCAL_SONNET_TOKEN_MS: '0',
       LOG_LEVEL: 'warn',
+      AUTH_MODE: 'local',
+      AUTH_LOCAL_KEY_DIR: keyDir,
     });
     const setupClient = createDynamoClient({ region: config.AWS_REGION, endpoint: dynalite.endpoint });
     await ensureTables(setupClient, tableDefinitions(config.TABLE_PREFIX));
@@ -84,10 +89,11 @@ describe('chat gateway in-process', () => {
     await app?.stop();
     for (const step of cleanup) await step();
     await dynalite?.stop();
+    rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('answers over WebSocket and hands the answer to the post-processor queue', async () => {
-    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws?userId=u-app`);
+    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws`, { token: await mintLocalToken(await ensureLocalIssuerKeys(keyDir), 'u-app') });
     cleanup.push(() => client.close());
     const frames = await client.ask('今週の人気マンガは？');
     const done = frames.find((f): f is DoneFrame => f.type === 'done');

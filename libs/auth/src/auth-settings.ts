@@ -53,10 +53,9 @@ export function checkAuthSettings(config: AuthSettings & { LOCAL_STACK?: boolean
     need('AUTH_ISSUER', 'with AUTH_MODE=jwt');
     need('AUTH_AUDIENCE', 'with AUTH_MODE=jwt');
   }
-  if (config.AUTH_MODE === 'anonymous') {
-    if (isProduction(config)) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: 'anonymous is refused in production (NODE_ENV=production or LOCAL_STACK=false); use jwt' });
-    }
-    need('AUTH_SESSION_SECRET', 'with AUTH_MODE=anonymous');
+  // Neither anonymous sessions nor a local issuer that signs for any user id typed in belong in production.
+  if (config.AUTH_MODE !== 'jwt' && isProduction(config)) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: `${config.AUTH_MODE} is refused in production (NODE_ENV=production or LOCAL_STACK=false); use jwt` });
   }
+  if (config.AUTH_MODE === 'anonymous') need('AUTH_SESSION_SECRET', 'with AUTH_MODE=anonymous');
 }

@@ -49,7 +49,7 @@ function keysFrom(privateJwk: JWK): LocalIssuerKeys {
 export interface MintOptions {
   /** Seconds the token is valid (default one hour); negative makes an already expired token (tests). */
   ttlSeconds?: number;
-  /** Other claims to carry (tests of the admin claim, say). */
+  /** Other claims to carry, or standard ones to override (tests of a wrong issuer or audience). */
   claims?: Record<string, unknown>;
 }
 
@@ -57,12 +57,6 @@ export interface MintOptions {
 export async function mintLocalToken(keys: LocalIssuerKeys, userId: string, options: MintOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const key = (await importJWK(keys.privateJwk, LOCAL_ALGORITHM)) as KeyLike;
-  return new SignJWT({ ...options.claims })
-    .setProtectedHeader({ alg: LOCAL_ALGORITHM, kid: keys.privateJwk.kid, typ: 'JWT' })
-    .setSubject(userId)
-    .setIssuer(LOCAL_ISSUER)
-    .setAudience(LOCAL_AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.ttlSeconds ?? 3600))
-    .sign(key);
+  const claims = { sub: userId, iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, iat: now, exp: now + (options.ttlSeconds ?? 3600), ...options.claims };
+  return new SignJWT(claims).setProtectedHeader({ alg: LOCAL_ALGORITHM, kid: keys.privateJwk.kid, typ: 'JWT' }).sign(key);
 }
