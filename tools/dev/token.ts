@@ -9,8 +9,8 @@ const ROOT = path.resolve(__dirname, '../..');
 
 async function main() {
   const [userId, ttl = '43200'] = process.argv.slice(2);
-  if (!userId || !/^[\w.@:-]{1,128}$/.test(userId) || !/^\d+$/.test(ttl)) {
-    process.stderr.write('usage: npm run -s token -- <userId> [ttlSeconds]   (userId: letters, digits and _ . @ : -, at most 128)\n');
+  if (!userId || !/^[\w.:-]{1,128}$/.test(userId) || !/^\d+$/.test(ttl)) {
+    process.stderr.write('usage: npm run -s token -- <userId> [ttlSeconds]   (userId: letters, digits and _ . : -, at most 128)\n');
     process.exit(2);
   }
   const config = loadConfigOrExit('token', devConfigSchema);

@@ -20,7 +20,7 @@ import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import type { RunningService, ShutdownStep } from '@manga-assist/server';
-import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
+import { SessionIdSchema, createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import { createCallerAuth } from './caller-auth';
@@ -126,7 +126,10 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   };
   const prefetch = createPrefetch(sessions, () => products);
   const peers = statusPeers(config);
-  const auth = createCallerAuth(config);
+  const auth = createCallerAuth(config, {
+    // A session id that is not a valid key names no stored session.
+    sessionOwner: async (id) => (SessionIdSchema.safeParse(id).success ? (await sessions.load(id)).session?.userId : undefined),
+  });
 
   let sockets: ChatSocketServer | undefined;
   // A guardrail revision reaches whichever gateway instance holds the connection (Redis pub/sub).

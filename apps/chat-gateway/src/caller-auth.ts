@@ -26,7 +26,34 @@ export interface CallerAuth {
 
 const LOCAL_TOKEN_TTL_S = 12 * 3600;
 
-export function createCallerAuth(config: AuthSettings): CallerAuth {
+export interface CallerAuthDeps {
+  /** The user a stored session belongs to (undefined: no such session, or none yet); throws when it cannot be read. */
+  sessionOwner(sessionId: string): Promise<string | undefined>;
+}
+
+export function createCallerAuth(config: AuthSettings, deps: CallerAuthDeps): CallerAuth {
+  const identify = createIdentify(config);
+  return {
+    localToken: identify.localToken,
+    async authenticate(token, requestedSessionId) {
+      const caller = await identify.authenticate(token, requestedSessionId);
+      const sessionId = caller.sessionId ?? requestedSessionId;
+      // A session is read and written by its owner only: another user's session id opens nothing.
+      if (sessionId !== undefined && caller.sessionToken === undefined) {
+        let owner: string | undefined;
+        try {
+          owner = await deps.sessionOwner(sessionId);
+        } catch {
+          throw new AuthError('unavailable', 'the session cannot be checked right now; try again, or start a new session');
+        }
+        if (owner !== undefined && owner !== caller.userId) throw new AuthError('forbidden', 'this session belongs to another user');
+      }
+      return caller;
+    },
+  };
+}
+
+function createIdentify(config: AuthSettings): CallerAuth {
   if (config.AUTH_MODE === 'anonymous') {
     const tokens = createSessionTokens({ secret: config.AUTH_SESSION_SECRET!, ttlSeconds: config.AUTH_SESSION_TOKEN_TTL_S });
     return {

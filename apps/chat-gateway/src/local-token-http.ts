@@ -7,7 +7,7 @@ const LocalTokenRequestSchema = z.object({
     .string()
     .min(1)
     .max(128)
-    .regex(/^[\w.@:-]+$/, 'may contain only letters, digits and _ . @ : -'),
+    .regex(/^[\w.:-]+$/, 'may contain only letters, digits and _ . : -'),
 });
 
 /**

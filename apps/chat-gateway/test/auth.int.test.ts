@@ -8,6 +8,7 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '@manga-assist/auth';
 import type { ErrorFrame } from '@manga-assist/contracts';
 import { ChatClient, startTestSystem } from '@manga-assist/local-stack';
 import type { TestSystem } from '@manga-assist/local-stack';
+import { waitFor } from '@manga-assist/testing';
 
 jest.setTimeout(120_000);
 
@@ -136,6 +137,45 @@ describe('authentication (AUTH_MODE=local)', () => {
       const bad = await fetch(`${base}/v1/auth/local-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(bad.status).toBe(400);
     }
+  });
+
+  it("keeps a session private: bob with alice's session id gets forbidden and none of her history", async () => {
+    const alice = await ChatClient.connect(ws, { token: await system.token('alice') });
+    const secret = 'where is my order number 4242 for the secret gift?';
+    expect((await alice.ask(secret)).at(-1)).toMatchObject({ type: 'done' });
+    const sessionId = alice.ready.sessionId;
+    alice.close();
+    const bob = await system.token('bob');
+    const asBob = { headers: { authorization: `Bearer ${bob}` } };
+    // Once the post-processor has stored alice's turn, the session is hers.
+    await waitFor(
+      async () => {
+        const result = await upgrade(`${ws}?sessionId=${sessionId}`, asBob);
+        if ('socket' in result) result.socket.close();
+        return 'refused' in result;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: "alice's session stored with its owner" },
+    );
+    expect(await refusal(`${ws}?sessionId=${sessionId}`, asBob)).toEqual({ status: 403, body: { type: 'error', code: 'forbidden', message: 'this session belongs to another user' } });
+    const http = await fetch(`${base}/v1/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${bob}` },
+      body: JSON.stringify({ sessionId, text: 'what did I ask before?' }),
+    });
+    const httpBody = await http.text();
+    expect({ status: http.status, code: (JSON.parse(httpBody) as ErrorFrame).code }).toEqual({ status: 403, code: 'forbidden' });
+    expect(httpBody).not.toContain('4242');
+    const openai = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bob}`, 'x-session-id': sessionId },
+      body: JSON.stringify({ model: 'manga-assist', messages: [{ role: 'user', content: 'what did I ask before?' }] }),
+    });
+    expect(openai.status).toBe(403);
+    expect(await openai.text()).not.toContain('4242');
+    // Alice herself goes on with her session.
+    const again = await ChatClient.connect(`${ws}?sessionId=${sessionId}`, { token: await system.token('alice') });
+    expect(again.ready.sessionId).toBe(sessionId);
+    again.close();
   });
 
   describe('AUTH_MODE=anonymous', () => {

@@ -17,7 +17,9 @@ export interface TokenVerifier {
 
 /** Longer than any real ID or access token; anything bigger is refused before it is parsed. */
 export const MAX_TOKEN_CHARS = 8192;
-const MAX_USER_ID_CHARS = 128;
+// The characters a session store key may hold (letters, digits, _ . : -): a user id that could not
+// own a session is refused here, not when its first turn fails to be stored.
+const USER_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Verifies bearer JWTs: signature against the JWKS (an OIDC/Cognito issuer's, or the local
@@ -54,8 +56,8 @@ export function createTokenVerifier(settings: Pick<AuthSettings, 'AUTH_MODE' | '
       }
       if (audienceClaim === 'client_id' && payload['client_id'] !== audience) throw new AuthError('unauthorized', 'the token is for another client (client_id)');
       const userId = payload[userClaim];
-      if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_CHARS) {
-        throw new AuthError('unauthorized', `the token's ${userClaim} claim is not a user id`);
+      if (typeof userId !== 'string' || !USER_ID.test(userId)) {
+        throw new AuthError('unauthorized', `the token's ${userClaim} claim is not a user id (1-128 letters, digits, _ . : -)`);
       }
       return { userId, expiresAt: payload.exp! * 1000 };
     },
