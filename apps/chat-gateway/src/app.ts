@@ -5,6 +5,7 @@ import { createSharedResponseCache } from '@manga-assist/cache';
 import { createChatPipeline } from '@manga-assist/chat';
 import type { ChatContext, ChatPipeline, ProductSource } from '@manga-assist/chat';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
+import type { PreferencesPatch } from '@manga-assist/contracts';
 import { createModelGateway, routeModel, warmUpModel } from '@manga-assist/fm';
 import type { ConfiguredModelProvider } from '@manga-assist/fm';
 import { createClassifier } from '@manga-assist/intent';
@@ -125,6 +126,12 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     drainAnswers: () => pipeline?.drainAnswers(),
   };
   const prefetch = createPrefetch(sessions, () => products);
+  // Preferences a user sets shape their next recommendations at once (and later connections, once stored).
+  const setPreferences = async (context: ChatContext, patch: PreferencesPatch) => {
+    const session = await sessions.updatePreferences(context.sessionId, patch, { userId: context.userId });
+    context.personalization = { preferences: session.preferences, recentTitleIds: context.personalization?.recentTitleIds ?? session.recentTitleIds };
+    return session.preferences;
+  };
   const peers = statusPeers(config);
   const auth = createCallerAuth(config, {
     // A session id that is not a valid key names no stored session.
@@ -196,7 +203,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           registerChatHttp(server, lazyPipeline, auth);
           registerOpenAiHttp(server, lazyPipeline, auth);
           if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
-          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
+          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());
           server.server.on('upgrade', (request, socket, head) => {

@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import { AuthError, BEARER_SUBPROTOCOL, tokenFromUpgrade } from '@manga-assist/auth';
 import type { WebSocket } from 'ws';
 import type { ChatContext, ChatPipeline, ChatSink } from '@manga-assist/chat';
-import type { ErrorCode, ServerFrame } from '@manga-assist/contracts';
+import type { ErrorCode, Preferences, PreferencesPatch, ServerFrame } from '@manga-assist/contracts';
 import { Gauge } from '@manga-assist/telemetry';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import type { Caller, CallerAuth } from './caller-auth';
@@ -17,6 +17,8 @@ export interface ChatSocketDeps {
   auth: CallerAuth;
   /** Loads the session, preferences and trending list into a new connection's context. */
   prefetch(context: ChatContext): Promise<void>;
+  /** Stores a change to the session's (and user's) preferences, applies it to the connection, and returns what is now in force. */
+  setPreferences?(context: ChatContext, patch: PreferencesPatch): Promise<Preferences>;
   logger: Logger;
   registry: Registry;
   /** Requests one connection may have in flight; more get a `busy` error. */
@@ -83,6 +85,16 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
   };
   const sendError = (socket: WebSocket, code: ErrorCode, message: string, requestId?: string) =>
     sendFrame(socket, requestId ? { type: 'error', requestId, code, message } : { type: 'error', code, message });
+
+  const savePreferences = async (socket: WebSocket, context: ChatContext, requestId: string, patch: PreferencesPatch) => {
+    if (!deps.setPreferences) return sendError(socket, 'unknown_action', 'setPreferences is not available here', requestId);
+    try {
+      sendFrame(socket, { type: 'preferences', requestId, preferences: await deps.setPreferences(context, patch) });
+    } catch (error) {
+      logger.warn({ err: (error as Error).message, sessionId: context.sessionId }, 'preferences could not be saved');
+      sendError(socket, 'unavailable', 'your preferences could not be saved; please try again', requestId);
+    }
+  };
 
   /**
    * The first token goes out at once; the ones after it are joined into one frame per
@@ -153,6 +165,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       if (!parsed.ok) return sendError(socket, parsed.code, parsed.message, parsed.requestId);
       const frame = parsed.frame;
       if (frame.action === 'ping') return sendFrame(socket, frame.requestId ? { type: 'pong', requestId: frame.requestId } : { type: 'pong' });
+      if (frame.action === 'setPreferences') return void savePreferences(socket, context, frame.requestId, frame.preferences);
       if (inFlight.has(frame.requestId)) return sendError(socket, 'invalid_frame', `requestId ${frame.requestId} is already in flight`, frame.requestId);
       if (inFlight.size >= maxInFlight) return sendError(socket, 'busy', `at most ${maxInFlight} requests at a time per connection`, frame.requestId);
       const validateMs = performance.now() - started;

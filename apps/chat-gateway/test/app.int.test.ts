@@ -112,4 +112,17 @@ describe('chat gateway in-process', () => {
       redis.disconnect();
     });
   });
+
+  it('stores the preferences a user sets and refuses invalid ones with a typed error', async () => {
+    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws`, { token: await mintLocalToken(await ensureLocalIssuerKeys(keyDir), 'u-prefs') });
+    cleanup.push(() => client.close());
+    client.sendRaw(JSON.stringify({ action: 'setPreferences', requestId: 'p1', preferences: { demographics: ['josei'], maxPriceJpy: 800 } }));
+    await waitFor(() => client.frames.find((f) => f.type === 'preferences' && f.requestId === 'p1'), { timeoutMs: 5_000 });
+    expect(client.frames.find((f) => f.type === 'preferences')).toEqual({ type: 'preferences', requestId: 'p1', preferences: { demographics: ['josei'], maxPriceJpy: 800 } });
+
+    client.sendRaw(JSON.stringify({ action: 'setPreferences', requestId: 'p2', preferences: { maxPriceJpy: -5 } }));
+    await waitFor(() => client.frames.find((f) => f.type === 'error' && f.requestId === 'p2'), { timeoutMs: 5_000 });
+    expect(client.frames.find((f) => f.type === 'error' && f.requestId === 'p2')).toMatchObject({ code: 'invalid_frame' });
+
+  });
 });

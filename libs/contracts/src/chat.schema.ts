@@ -53,9 +53,28 @@ export type SendMessageFrame = z.infer<typeof SendMessageFrameSchema>;
 
 export const PingFrameSchema = z.object({ action: z.literal('ping'), requestId: requestId.optional() });
 
+/** What a user prefers: recommendations put these demographics and this budget first. */
+export const PreferencesSchema = z.object({
+  demographics: z.array(z.string().min(1).max(32)).max(16).optional(),
+  maxPriceJpy: z.number().int().positive().optional(),
+  language: z.enum(['ja', 'en']).optional(),
+});
+export type Preferences = z.infer<typeof PreferencesSchema>;
+
+/** A change to preferences: a field left out stays as it is, `null` clears it. */
+export const PreferencesPatchSchema = z.object({
+  demographics: PreferencesSchema.shape.demographics.unwrap().nullable().optional(),
+  maxPriceJpy: PreferencesSchema.shape.maxPriceJpy.unwrap().nullable().optional(),
+  language: PreferencesSchema.shape.language.unwrap().nullable().optional(),
+});
+export type PreferencesPatch = z.infer<typeof PreferencesPatchSchema>;
+
+/** Changes the session's preferences (and the signed-in user's); answered with a `preferences` frame. */
+export const SetPreferencesFrameSchema = z.object({ action: z.literal('setPreferences'), requestId, preferences: PreferencesPatchSchema });
+
 /** Actions the gateway routes on, API-Gateway style (`$request.body.action`). */
-export const CLIENT_ACTIONS = ['sendMessage', 'ping'] as const;
-export const ClientFrameSchema = z.discriminatedUnion('action', [SendMessageFrameSchema, PingFrameSchema]);
+export const CLIENT_ACTIONS = ['sendMessage', 'ping', 'setPreferences'] as const;
+export const ClientFrameSchema = z.discriminatedUnion('action', [SendMessageFrameSchema, PingFrameSchema, SetPreferencesFrameSchema]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 /** The HTTP form of sendMessage: POST /v1/chat. */
@@ -116,6 +135,8 @@ export const ErrorFrameSchema = z.object({
 });
 export const RevisionFrameSchema = z.object({ type: z.literal('revision'), requestId: z.string(), text: z.string() });
 export const PongFrameSchema = z.object({ type: z.literal('pong'), requestId: z.string().optional() });
+/** The preferences now in force after a setPreferences. */
+export const PreferencesFrameSchema = z.object({ type: z.literal('preferences'), requestId: z.string(), preferences: PreferencesSchema });
 
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   ReadyFrameSchema,
@@ -124,6 +145,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   ErrorFrameSchema,
   RevisionFrameSchema,
   PongFrameSchema,
+  PreferencesFrameSchema,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;
 export type DoneFrame = z.infer<typeof DoneFrameSchema>;

@@ -18,20 +18,10 @@ export const UserIdSchema = SessionIdSchema;
 
 export const TitleIdSchema = z.string().min(1).max(128);
 
-export const PreferencesSchema = z.object({
-  demographics: z.array(z.string().min(1).max(32)).max(16).optional(),
-  maxPriceJpy: z.number().int().positive().optional(),
-  language: z.enum(['ja', 'en']).optional(),
-});
-export type Preferences = z.infer<typeof PreferencesSchema>;
-
-/** A change to preferences: a field left out stays as it is, `null` clears it. */
-export const PreferencesPatchSchema = z.object({
-  demographics: PreferencesSchema.shape.demographics.unwrap().nullable().optional(),
-  maxPriceJpy: PreferencesSchema.shape.maxPriceJpy.unwrap().nullable().optional(),
-  language: PreferencesSchema.shape.language.unwrap().nullable().optional(),
-});
-export type PreferencesPatch = z.infer<typeof PreferencesPatchSchema>;
+// Preferences are part of the wire protocol (the setPreferences action): their schemas live in contracts.
+import { PreferencesSchema } from '@manga-assist/contracts';
+export { PreferencesPatchSchema, PreferencesSchema } from '@manga-assist/contracts';
+export type { Preferences, PreferencesPatch } from '@manga-assist/contracts';
 
 export const SessionSchema = z.object({
   sessionId: SessionIdSchema,
