@@ -83,7 +83,11 @@ describe('npm start', () => {
   });
 
   it('reports all four apps ready at /v1/ops/status', async () => {
-    const res = await fetch(`http://127.0.0.1:${ports['GATEWAY_PORT']}/v1/ops/status`);
+    const statusUrl = `http://127.0.0.1:${ports['GATEWAY_PORT']}/v1/ops/status`;
+    // Operations only: without the control token npm start made, the status is refused.
+    expect((await fetch(statusUrl)).status).toBe(401);
+    const controlToken = fs.readFileSync(path.join(dataDir, 'control-token'), 'utf8').trim();
+    const res = await fetch(statusUrl, { headers: { authorization: `Bearer ${controlToken}` } });
     const ops = (await res.json()) as OpsStatus;
     expect(ops.ready).toBe(true);
     expect(ops.apps.map((a) => [a.app, a.status?.ready])).toEqual([

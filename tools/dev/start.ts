@@ -230,7 +230,7 @@ async function main() {
   }
 
   const gateway = baseUrl('GATEWAY_PORT');
-  const ops = (await (await fetch(`${gateway}/v1/ops/status`)).json()) as OpsStatus;
+  const ops = (await (await fetch(`${gateway}/v1/ops/status`, { headers: { authorization: `Bearer ${token}` } })).json()) as OpsStatus;
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   const lines = [
     '',

@@ -17,7 +17,8 @@ import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
 import { createProductSource, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
-import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
+import { createGatewayRouter, createServiceClient, tokenMatches } from '@manga-assist/rpc';
+import { bearerFromHeaders } from '@manga-assist/auth';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import type { RunningService, ShutdownStep } from '@manga-assist/server';
@@ -199,7 +200,13 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           }),
         routes(server, status) {
           const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
-          server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
+          // Operations only: the control token, compared in constant time.
+          server.get('/v1/ops/status', async (request, reply) => {
+            if (!tokenMatches(bearerFromHeaders(request.headers), config.CONTROL_TOKEN)) {
+              return reply.code(401).send({ type: 'error', code: 'unauthorized', message: 'the ops status needs the control token (Authorization: Bearer <CONTROL_TOKEN>)' });
+            }
+            return collectOpsStatus(self, peers);
+          });
           registerChatHttp(server, lazyPipeline, auth);
           registerOpenAiHttp(server, lazyPipeline, auth);
           if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);

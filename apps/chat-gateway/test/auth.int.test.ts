@@ -6,7 +6,7 @@ import { SignJWT, UnsecuredJWT, generateKeyPair } from 'jose';
 import { WebSocket } from 'ws';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '@manga-assist/auth';
 import type { ErrorFrame } from '@manga-assist/contracts';
-import { ChatClient, startTestSystem } from '@manga-assist/local-stack';
+import { ChatClient, TEST_CONTROL_TOKEN, startTestSystem } from '@manga-assist/local-stack';
 import type { TestSystem } from '@manga-assist/local-stack';
 import { waitFor } from '@manga-assist/testing';
 
@@ -125,6 +125,14 @@ describe('authentication (AUTH_MODE=local)', () => {
     expect((await fetch(`${base}/v1/models`)).status).toBe(401);
     const token = await system.token('alice');
     expect((await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it('shows the ops status only with the control token, not to a signed-in user', async () => {
+    const status = (authorization?: string) => fetch(`${base}/v1/ops/status`, { headers: authorization ? { authorization } : {} });
+    expect((await status()).status).toBe(401);
+    expect((await status(`Bearer ${await system.token('alice')}`)).status).toBe(401);
+    expect((await status(`Bearer ${TEST_CONTROL_TOKEN}x`)).status).toBe(401);
+    expect((await status(`Bearer ${TEST_CONTROL_TOKEN}`)).status).toBe(200);
   });
 
   it('hands out local tokens for a typed-in user id, and refuses a bad one', async () => {
