@@ -195,9 +195,13 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
   return {
     handleUpgrade(request, socket, head) {
       const url = new URL(request.url ?? '/', 'http://localhost');
+      // A client that resets while its token is being checked must not take the process down.
+      const onEarlyError = () => socket.destroy();
+      socket.on('error', onEarlyError);
       deps.auth.authenticate(tokenFromUpgrade(request.headers, url), requestedSession(url)).then(
         (caller) => {
           if (socket.destroyed) return;
+          socket.off('error', onEarlyError);
           wss.handleUpgrade(request, socket, head, (ws) => {
             transports.set(ws, socket);
             wss.emit('connection', ws, request, caller);
