@@ -18,6 +18,11 @@ export default [
           banTransitiveDependencies: false,
           checkDynamicDependenciesExceptions: [],
           depConstraints: [
+            // The CDK app deploys the apps (implicit dependencies) and reads the libs' resource definitions.
+            {
+              sourceTag: 'type:deploy',
+              onlyDependOnLibsWithTags: ['type:app', 'type:feature', 'type:data-access', 'type:contract', 'type:util'],
+            },
             {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: [

@@ -18,14 +18,15 @@ const POLICY_APPS = ['chat-gateway', 'post-processor', 'prefetch-scheduler'] as 
 type PolicyApp = (typeof POLICY_APPS)[number];
 
 /**
- * Statements for paths this chat does not take: OpenSearch and Titan are switched on by
- * configuration (apps/chat-gateway/test/opensearch.int.test.ts runs them against stand-ins), and a
+ * Statements for paths this chat does not take: OpenSearch (found by name with OPENSEARCH_COLLECTION)
+ * and Titan are switched on by configuration (apps/chat-gateway/test/opensearch.int.test.ts and
+ * collection-discovery.int.test.ts run them against stand-ins), and a
  * turn arriving below the session's window is rebuilt from a Query of its rows (libs/sessions tests).
  */
 const NOT_EXERCISED_HERE: Record<PolicyApp, string[]> = {
-  'chat-gateway': ['ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
+  'chat-gateway': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
   'post-processor': ['RebuildAfterLateTurn'],
-  'prefetch-scheduler': ['ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
+  'prefetch-scheduler': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
 };
 
 const GUARDRAIL_USAGE = {

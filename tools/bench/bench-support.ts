@@ -3,7 +3,10 @@
 import { build } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { AppName } from '@manga-assist/contracts';
+import path from 'node:path';
 import { startTestSystem } from '@manga-assist/local-stack';
+import { spawnProcess } from '@manga-assist/testing';
+import type { SpawnedProcess } from '@manga-assist/testing';
 
 export function histogram(): Histogram {
   return build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
@@ -43,4 +46,13 @@ export async function startBenchSystem(extraEnv: Record<string, string>, apps: A
   const output = (app: AppName) => system.processes[apps.indexOf(app)]?.output() ?? '';
   const token = await system.token('bench-user', { ttlSeconds: 6 * 3600 });
   return { gatewayUrl, wsUrl: `${gatewayUrl.replace('http', 'ws')}/ws?access_token=${token}`, token, env: system.env, pids, output, stop: () => system.stop() };
+}
+
+/** The stand-in model server (tools/bench/model-stand-in.ts) as its own process; resolves with its URL once it listens. */
+export async function startModelStandInProcess(timing: { firstTokenMs: number; perTokenMs: number; tokens: number }): Promise<{ url: string; process: SpawnedProcess }> {
+  const child = spawnProcess(process.execPath, [require.resolve('tsx/cli'), '--tsconfig', 'tools/tsconfig.json', path.join(__dirname, 'model-stand-in.ts')], {
+    env: { STAND_IN_FIRST_TOKEN_MS: String(timing.firstTokenMs), STAND_IN_TOKEN_MS: String(timing.perTokenMs), STAND_IN_TOKENS: String(timing.tokens) },
+  });
+  const [, url] = await child.waitForOutput(/listening (http:\/\/\S+)/, 30_000);
+  return { url: url!, process: child };
 }

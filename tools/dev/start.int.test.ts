@@ -80,6 +80,16 @@ describe('npm start', () => {
       expect(summary).toMatch(new RegExp(`${app}\\s+http://127\\.0\\.0\\.1:\\d+\\s+ready`));
     }
     expect(summary).toContain(`ws://127.0.0.1:${ports['GATEWAY_PORT']}/ws`);
+    expect(summary).toMatch(new RegExp(`chat page\\s+http://127\\.0\\.0\\.1:${ports['GATEWAY_PORT']}/\\n`));
+    expect(summary).toMatch(new RegExp(`ops page\\s+http://127\\.0\\.0\\.1:${ports['GATEWAY_PORT']}/ops `));
+  });
+
+  it('serves the chat page and the ops page', async () => {
+    for (const page of ['/', '/ops']) {
+      const res = await fetch(`http://127.0.0.1:${ports['GATEWAY_PORT']}${page}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<div id="app"></div>');
+    }
   });
 
   it('reports all four apps ready at /v1/ops/status', async () => {

@@ -55,7 +55,8 @@ function build(): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'npx',
-      ['nx', 'run-many', '-t', 'build', '-p', APPS.map((a) => a.app).join(','), '--outputStyle=static'],
+      // The four apps and the web pages the gateway serves at / and /ops.
+      ['nx', 'run-many', '-t', 'build', '-p', [...APPS.map((a) => a.app), 'web'].join(','), '--outputStyle=static'],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } },
     );
     let output = '';
@@ -239,6 +240,8 @@ async function main() {
     `  ${'chat (WebSocket)'.padEnd(20)}${gateway.replace('http', 'ws')}/ws`,
     `  ${'chat (HTTP)'.padEnd(20)}POST ${gateway}/v1/chat`,
     `  ${'chat (OpenAI API)'.padEnd(20)}${gateway}/v1`,
+    `  ${'chat page'.padEnd(20)}${gateway}/`,
+    `  ${'ops page'.padEnd(20)}${gateway}/ops   (sign in with the control token)`,
     `  ${'ops status'.padEnd(20)}${gateway}/v1/ops/status`,
     `  ${'redis'.padEnd(20)}${stack.redisUrl}`,
     `  ${'dynamodb (dynalite)'.padEnd(20)}${stack.dynamoEndpoint}`,

@@ -15,7 +15,7 @@ import { createRequestProfiler } from '@manga-assist/profiler';
 import type { JobProducer } from '@manga-assist/queue';
 import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
-import { createProductSource, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
+import { createProductSource, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient, tokenMatches } from '@manga-assist/rpc';
 import { bearerFromHeaders } from '@manga-assist/auth';
@@ -26,6 +26,8 @@ import { SessionIdSchema, createSessionStore, createTurnSequence } from '@manga-
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import { createCallerAuth } from './caller-auth';
+import { answerCheckFor } from './answer-check';
+import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
 import { registerLocalTokenHttp } from './local-token-http';
 import { registerOpenAiHttp } from './openai-http';
@@ -95,7 +97,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
       catalogPath: config.CATALOG_PATH,
       indexDir: config.INDEX_DIR,
       log: logger,
-      search: searchBackendConfig(config),
+      // OPENSEARCH_COLLECTION: not ready until the collection is ACTIVE.
+      search: await resolveSearchBackend(config, { log: logger }),
       pools: deps.pools,
     });
     products = createProductSource(retriever, trendingStore);
@@ -114,6 +117,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
       policies,
       profiler,
       answerBatchMs: config.ANSWER_BATCH_MS,
+      answerCheck: answerCheckFor(config),
     });
   })();
   retrievalReady.catch((error: unknown) => logger.error({ err: error }, 'catalog or index failed to load'));
@@ -207,9 +211,10 @@ export function createApp(deps: GatewayDeps): GatewayApp {
             }
             return collectOpsStatus(self, peers);
           });
-          registerChatHttp(server, lazyPipeline, auth);
+          registerChatHttp(server, lazyPipeline, auth, { tokenFlushMs: config.TOKEN_FLUSH_MS });
           registerOpenAiHttp(server, lazyPipeline, auth);
           if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
+          registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
           sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());

@@ -5,6 +5,7 @@ import type { DoneFrame, ErrorCode, ErrorFrame } from '@manga-assist/contracts';
 import { AuthError, bearerFromHeaders } from '@manga-assist/auth';
 import type { AppServer } from '@manga-assist/server';
 import type { CallerAuth } from './caller-auth';
+import { createTokenJoiner } from './token-joiner';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_json: 400,
@@ -20,7 +21,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  * POST /v1/chat: the same pipeline over HTTP. Server-Sent Events (`token`, `done`, `error`) by
  * default; one JSON answer with `Accept: application/json` (for curl, hey and scripts).
  */
-export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth: CallerAuth): void {
+export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth: CallerAuth, options: { tokenFlushMs?: number } = {}): void {
+  const tokenFlushMs = options.tokenFlushMs ?? 16;
   server.post(
     '/v1/chat',
     {
@@ -52,7 +54,11 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth
       // AUTH_MODE=anonymous: a new session's token comes back in a header, to send as the bearer next time.
       if (caller.sessionToken) reply.header('x-session-token', caller.sessionToken);
       const requestId = body.requestId ?? randomUUID();
-      const context: ChatContext = { sessionId: caller.sessionId ?? body.sessionId ?? randomUUID(), userId: caller.userId, connectionId: null };
+      // A session id made here names a session that cannot exist yet: nothing to read (session: null).
+      const sessionId = caller.sessionId ?? body.sessionId;
+      const context: ChatContext = sessionId === undefined
+        ? { sessionId: randomUUID(), userId: caller.userId, connectionId: null, session: null }
+        : { sessionId, userId: caller.userId, connectionId: null };
       const validateMs = performance.now() - started;
       const abort = new AbortController();
       // The response closing before it finished means the client went away: stop the model.
@@ -77,14 +83,26 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth
       const out = reply.raw;
       out.writeHead(200, { ...(caller.sessionToken ? { 'x-session-token': caller.sessionToken } : {}), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-session-id': context.sessionId });
       const event = (name: string, data: unknown) => out.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      // As over WebSocket: the first token at once, then joined, at most one event per TOKEN_FLUSH_MS.
+      const tokens = createTokenJoiner((t) => event('token', { type: 'token', requestId, text: t }), tokenFlushMs);
       try {
         await pipeline.handle({ requestId, text: body.text, validateMs }, context, {
-          token: (t) => event('token', { type: 'token', requestId, text: t }),
-          done: (d) => event('done', d),
-          error: (code, message) => event('error', { type: 'error', requestId, code, message }),
+          token: (t) => tokens.token(t),
+          done: (d) => {
+            // The last tokens and `done` leave in one write.
+            out.cork();
+            tokens.flush();
+            event('done', d);
+            process.nextTick(() => out.uncork());
+          },
+          error: (code, message) => {
+            tokens.flush();
+            event('error', { type: 'error', requestId, code, message });
+          },
         }, abort.signal);
       } catch (error) {
         request.log.error({ err: error, requestId }, 'chat request failed');
+        tokens.flush();
         event('error', { type: 'error', requestId, code: 'internal', message: 'something went wrong on our side; please try again' });
       }
       out.end();

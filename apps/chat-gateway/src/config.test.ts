@@ -24,7 +24,7 @@ describe('chat-gateway configuration', () => {
     expect(loadConfig(gatewayConfigSchema, { CONTROL_TOKEN })).toMatchObject({ VECTOR_INDEX: 'hnsw', SEARCH_EMBEDDER: 'hashed', TITAN_EMBED_DIMENSIONS: 512 });
     const opensearch = { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch', OPENSEARCH_ENDPOINT: 'https://abc.ap-northeast-1.aoss.amazonaws.com', SEARCH_EMBEDDER: 'titan' };
     expect(loadConfig(gatewayConfigSchema, opensearch)).toMatchObject({ VECTOR_INDEX: 'opensearch', OPENSEARCH_INDEX: 'manga-products', SEARCH_EMBEDDER: 'titan' });
-    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch' })).toThrow('OPENSEARCH_ENDPOINT is required when VECTOR_INDEX=opensearch');
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch' })).toThrow('OPENSEARCH_ENDPOINT or OPENSEARCH_COLLECTION is required when VECTOR_INDEX=opensearch');
     expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, SEARCH_EMBEDDER: 'titan' })).toThrow(/SEARCH_EMBEDDER titan needs VECTOR_INDEX=opensearch/);
     expect(() => loadConfig(gatewayConfigSchema, { ...opensearch, TITAN_EMBED_DIMENSIONS: '300' })).toThrow('TITAN_EMBED_DIMENSIONS must be 256, 512 or 1024 (got "300")');
     expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, VECTOR_INDEX: 'elastic' })).toThrow('VECTOR_INDEX must be hnsw or opensearch (got "elastic")');
@@ -46,6 +46,15 @@ describe('chat-gateway configuration', () => {
     expect(() => loadConfig(gatewayConfigSchema, { ...jwt, AUTH_JWKS_URL: undefined })).toThrow('AUTH_JWKS_URL is required with AUTH_MODE=jwt');
     expect(() => loadConfig(gatewayConfigSchema, { ...jwt, AUTH_ALGORITHMS: 'RS256,none' })).toThrow(/AUTH_ALGORITHMS .*not allowed: none/);
     expect(() => loadConfig(gatewayConfigSchema, { ...jwt, AUTH_ALGORITHMS: 'HS256' })).toThrow(/not allowed: HS256/);
+  });
+
+  it('finds an OpenSearch collection by name instead of an endpoint, but not both', () => {
+    const byName = { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch', OPENSEARCH_COLLECTION: 'manga-assist-catalog' };
+    expect(loadConfig(gatewayConfigSchema, byName)).toMatchObject({ OPENSEARCH_COLLECTION: 'manga-assist-catalog', OPENSEARCH_COLLECTION_POLL_MS: 10_000 });
+    expect(() => loadConfig(gatewayConfigSchema, { ...byName, OPENSEARCH_ENDPOINT: 'https://abc.ap-northeast-1.aoss.amazonaws.com' })).toThrow(
+      'OPENSEARCH_COLLECTION names a collection to look up; leave it out when OPENSEARCH_ENDPOINT is given',
+    );
+    expect(() => loadConfig(gatewayConfigSchema, { ...byName, OPENSEARCH_COLLECTION: 'Manga_Catalog' })).toThrow(/OPENSEARCH_COLLECTION must be a collection name/);
   });
 
   it('needs the shared control token', () => {

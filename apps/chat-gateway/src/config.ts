@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awsShape, checkSearchSettings, httpUrl, modelShape, nonNegativeInt, port, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
+import { awsShape, checkSearchSettings, guardrailShape, httpUrl, modelShape, nonNegativeInt, port, positiveInt, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { authShape, checkAuthSettings } from '@manga-assist/auth';
 import { downstreamEnvShape } from '@manga-assist/resilience';
@@ -23,6 +23,12 @@ export const gatewayConfigSchema = z.object({
   ANSWER_BATCH_MS: nonNegativeInt(10),
   /** MiB of exact cache entries held in memory, kept correct by Redis invalidations; 0 = every lookup asks Redis. */
   CACHE_LOCAL_MAX_MB: nonNegativeInt(64),
+  /** As the post-processor's: with `bedrock`, a fresh answer is cached only after the Bedrock guardrail passed it, so the gateway holds none early. */
+  GUARDRAIL_PROVIDER: guardrailShape.GUARDRAIL_PROVIDER,
+  /** Tokens of each answer the in-process guardrail tiers read (as the post-processor's). */
+  GUARDRAIL_MAX_TOKENS: positiveInt(200),
+  /** The built chat and ops pages (`npx nx build web`), served at / and /ops. */
+  WEB_DIR: z.string().min(1).default('dist/apps/web'),
   SCHEDULER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['prefetch-scheduler']}`),
   POST_PROCESSOR_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['post-processor']}`),
   HEALTH_CHECKER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['health-checker']}`),

@@ -6,9 +6,11 @@ import { createConnectionPool } from '@manga-assist/pools';
 import { startTracing } from '@manga-assist/profiler';
 import { createJobProducer } from '@manga-assist/queue';
 import { createRedisConnection } from '@manga-assist/redis';
+import { downstreamSettingsFromConfig } from '@manga-assist/resilience';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { APP, createApp } from './app';
 import { gatewayConfigSchema } from './config';
+import { modelPoolSettings } from './model-pool';
 
 // Composition root: config → clients → app → start → shutdown.
 async function main() {
@@ -21,7 +23,7 @@ async function main() {
   // Keep-alive pools per downstream, resolving through the DNS cache (serve-stale, private pinning).
   const dns = createDnsCache({ log: logger, registry });
   const dynamoPool = createConnectionPool({ name: 'dynamodb', lookup: dns.lookup, registry });
-  const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
+  const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry, settings: modelPoolSettings(downstreamSettingsFromConfig(config)) });
   const searchPool = createConnectionPool({ name: 'search', lookup: dns.lookup, registry });
 
   const redis = createRedisConnection({ url: config.REDIS_URL, name: APP, logger, registry });

@@ -48,6 +48,12 @@ describe('chat over WebSocket', () => {
     const second = await client.ask('recommend a shonen manga under 1000 yen');
     expect(tokens(second).join('')).toMatch(/¥|yen|JPY/i);
     expect(done(second)).toMatchObject({ cached: false, intent: 'recommendation' });
+    // done names the products the answer was grounded on: the filters held, and the answer names them.
+    const products = done(second)?.products ?? [];
+    expect(products.length).toBeGreaterThan(0);
+    for (const product of products) expect(product).toMatchObject({ demographic: 'shonen', priceJpy: expect.any(Number) });
+    expect(Math.max(...products.map((p) => p.priceJpy))).toBeLessThanOrEqual(1000);
+    expect(tokens(second).join('')).toContain(products[0]!.title);
   });
 
   it('answers the same question from the cache once it has been stored', async () => {
@@ -60,6 +66,8 @@ describe('chat over WebSocket', () => {
       { timeoutMs: 15_000, intervalMs: 200, description: 'a cached answer' },
     );
     expect(done(again)).toMatchObject({ cached: true, model: 'cache', intent: 'trending' });
+    // The cache keeps the answer's text only: what it was grounded on is not claimed.
+    expect(done(again)).not.toHaveProperty('products');
     expect(tokens(again).join('').length).toBeGreaterThan(0);
   });
 

@@ -88,6 +88,6 @@ describe('chat gateway with VECTOR_INDEX=opensearch and SEARCH_EMBEDDER=titan', 
 describe('a gateway told to search OpenSearch without an endpoint', () => {
   it('stops at start, naming OPENSEARCH_ENDPOINT', async () => {
     const started = startTestSystem({ apps: ['chat-gateway'], env: { VECTOR_INDEX: 'opensearch' }, readyTimeoutMs: 60_000 });
-    await expect(started).rejects.toThrow(/chat-gateway exited \(code 78[\s\S]*OPENSEARCH_ENDPOINT is required when VECTOR_INDEX=opensearch/);
+    await expect(started).rejects.toThrow(/chat-gateway exited \(code 78[\s\S]*OPENSEARCH_ENDPOINT or OPENSEARCH_COLLECTION is required when VECTOR_INDEX=opensearch/);
   });
 });

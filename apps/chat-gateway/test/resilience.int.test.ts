@@ -29,6 +29,9 @@ const readyz = async (system: TestSystem) => {
 
 // Routed to Sonnet: a complex recommendation.
 const COMPLEX = 'why is ONE PIECE so popular? and what should I read next?';
+// Each ask a different question: a repeat moments after its answer is a cache hit and never reaches the model.
+let asked = 0;
+const complex = () => `${COMPLEX} (try ${++asked})`;
 
 describe('Sonnet failing: the breaker opens, Haiku answers, the breaker closes again', () => {
   let system: TestSystem;
@@ -48,14 +51,14 @@ describe('Sonnet failing: the breaker opens, Haiku answers, the breaker closes a
   });
 
   it('answers with Sonnet while it is healthy', async () => {
-    expect(done(await client.ask(COMPLEX))).toMatchObject({ model: 'sonnet', cached: false });
-    expect(done(await client.ask(COMPLEX))?.degraded).toBeUndefined();
+    expect(done(await client.ask(complex()))).toMatchObject({ model: 'sonnet', cached: false });
+    expect(done(await client.ask(complex()))?.degraded).toBeUndefined();
   });
 
   it('falls back to Haiku on each failure, opens after 5, then stops calling Sonnet', async () => {
     await gateway(system).setModelFaults.mutate({ sonnet: { code: 'unavailable' } });
     for (let i = 0; i < 5; i++) {
-      const answer = done(await client.ask(COMPLEX));
+      const answer = done(await client.ask(complex()));
       expect(answer).toMatchObject({ model: 'haiku', degraded: ['sonnet-unavailable'] });
     }
     expect(await breakerOf(system, 'sonnet')).toBe('open');
@@ -64,7 +67,7 @@ describe('Sonnet failing: the breaker opens, Haiku answers, the breaker closes a
     expect(failures(metricsBefore)).toBe(5);
 
     // Open: answered by Haiku at once, Sonnet not even tried.
-    expect(done(await client.ask(COMPLEX))).toMatchObject({ model: 'haiku', degraded: ['sonnet-unavailable'] });
+    expect(done(await client.ask(complex()))).toMatchObject({ model: 'haiku', degraded: ['sonnet-unavailable'] });
     const metricsAfter = await (await fetch(`${system.urls['chat-gateway']}/metrics`)).text();
     expect(failures(metricsAfter)).toBe(5);
     expect(metricsAfter).toMatch(/manga_assist_downstream_fallbacks_total\{downstream="sonnet",fallback="haiku"[^}]*\} 6/);
@@ -75,7 +78,7 @@ describe('Sonnet failing: the breaker opens, Haiku answers, the breaker closes a
     await waitFor(async () => (await breakerOf(system, 'sonnet')) === 'half-open', { timeoutMs: 10_000, intervalMs: 100, description: 'the Sonnet breaker half-open' });
     for (let i = 0; i < 3; i++) {
       expect(await breakerOf(system, 'sonnet')).toBe('half-open');
-      expect(done(await client.ask(COMPLEX))).toMatchObject({ model: 'sonnet' });
+      expect(done(await client.ask(complex()))).toMatchObject({ model: 'sonnet' });
     }
     expect(await breakerOf(system, 'sonnet')).toBe('closed');
   });
@@ -113,7 +116,7 @@ describe('a Sonnet answer that runs past its timeout after streaming', () => {
 
   it('ends with stream_interrupted, never a done or a second model appended to the first', async () => {
     const client = await ChatClient.connect(wsUrl(system), { token: await system.token('u-resilience') });
-    const frames = await client.ask(COMPLEX);
+    const frames = await client.ask(complex());
     client.close();
     const tokens = frames.filter((f) => f.type === 'token');
     expect(tokens.length).toBeGreaterThan(0);

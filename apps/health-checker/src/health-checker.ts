@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { createOpenSearchServerlessClient } from '@manga-assist/aws';
 import { createDnsCache } from '@manga-assist/dns-cache';
 import type { DnsCache } from '@manga-assist/dns-cache';
 import {
@@ -9,6 +10,7 @@ import {
   resolverFromSettings,
 } from '@manga-assist/probes';
 import type { ProbeRunner } from '@manga-assist/probes';
+import { createCollectionDiscovery } from '@manga-assist/retrieval';
 import type { HealthCheckerRouterDeps, ServiceDeps } from '@manga-assist/rpc';
 import type { ReadinessCheck } from '@manga-assist/server';
 import type { Logger, Registry } from '@manga-assist/telemetry';
@@ -16,6 +18,8 @@ import type { HealthCheckerConfig } from './config';
 import { registerRedisMemoryMetrics } from './redis-memory';
 import { createReportStore } from './report-store';
 import type { ReportStore } from './report-store';
+import { createSearchStatus } from './search-status';
+import type { SearchStatus } from './search-status';
 
 export interface HealthCheckerOptions {
   config: HealthCheckerConfig;
@@ -29,6 +33,8 @@ export interface HealthChecker {
   /** The apps' DNS cache, configured like theirs; null when names resolve through getaddrinfo. */
   dnsCache: DnsCache | null;
   store: ReportStore;
+  /** The search collections' and VPC endpoints' status; null unless OPENSEARCH_COLLECTION or _VPC_ENDPOINT_ID is set. */
+  search: SearchStatus | null;
   /** Ready once the first probe round has finished (whatever it found). */
   checks: ReadinessCheck[];
   routerDeps(service: ServiceDeps): HealthCheckerRouterDeps;
@@ -71,6 +77,18 @@ export async function createHealthChecker({ config, logger, registry, redis }: H
     ttlMs: Math.max(config.PROBE_INTERVAL_MS * 5, 60_000),
   });
   const az = await availabilityZone(config, logger);
+  const search =
+    config.OPENSEARCH_COLLECTION.length + config.OPENSEARCH_VPC_ENDPOINT_ID.length === 0
+      ? null
+      : createSearchStatus({
+          discovery: createCollectionDiscovery({
+            client: createOpenSearchServerlessClient({ region: config.AWS_REGION, endpoint: config.OPENSEARCH_SERVERLESS_ENDPOINT }),
+          }),
+          collections: config.OPENSEARCH_COLLECTION,
+          vpcEndpoints: config.OPENSEARCH_VPC_ENDPOINT_ID,
+          logger,
+          registry,
+        });
 
   const runner = createProbeRunner({
     endpoints,
@@ -86,7 +104,8 @@ export async function createHealthChecker({ config, logger, registry, redis }: H
     dnsCache,
     log: logger,
     registry,
-    onReport: (report) => store.save(report),
+    // The control plane is asked after the probes, so its answer never delays their timings.
+    onReport: async (report) => store.save(search ? { ...report, search: await search.check() } : report),
   });
   logger.info(
     { mode: config.HEALTH_MODE, az, endpoints: endpoints.map((e) => `${e.name}=${e.host}:${e.port}`) },
@@ -97,6 +116,7 @@ export async function createHealthChecker({ config, logger, registry, redis }: H
     runner,
     dnsCache,
     store,
+    search,
     checks: [
       {
         name: 'probes',
@@ -107,7 +127,11 @@ export async function createHealthChecker({ config, logger, registry, redis }: H
     ],
     routerDeps: (service) => ({
       ...service,
-      report: () => runner.latest(),
+      report: () => {
+        const report = runner.latest();
+        const status = search?.latest();
+        return report && status ? { ...report, search: status } : report;
+      },
       history: (query) => runner.history(query),
       probeNow: () => runner.runOnce(),
     }),

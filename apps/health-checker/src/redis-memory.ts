@@ -3,6 +3,7 @@
 // design alarms at 75 % of maxmemory, well before evictions or refused writes. ElastiCache allows
 // INFO (not CONFIG), so everything here comes from INFO.
 import type { Redis } from 'ioredis';
+import { withDeadline } from '@manga-assist/resilience';
 import { Counter, Gauge } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
 
@@ -45,18 +46,10 @@ export function registerRedisMemoryMetrics({ redis, registry, timeoutMs = 1000 }
   const read = () => {
     snapshot ??= (async () => {
       if (redis.status !== 'ready') return null;
-      let timer: NodeJS.Timeout | undefined;
       try {
-        return await Promise.race([
-          readRedisMemory(redis),
-          new Promise<null>((resolve) => {
-            timer = setTimeout(() => resolve(null), timeoutMs);
-          }),
-        ]);
+        return await withDeadline(timeoutMs, () => readRedisMemory(redis), () => new Error('INFO took too long'));
       } catch {
         return null;
-      } finally {
-        clearTimeout(timer);
       }
     })().finally(() => setTimeout(() => (snapshot = null), 100).unref());
     return snapshot;

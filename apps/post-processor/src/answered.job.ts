@@ -1,10 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
 import type { AnsweredJob } from '@manga-assist/contracts';
 import type { JobsOptions } from 'bullmq';
-import { answerJobs } from '@manga-assist/chat';
-import type { DerivedQueueName } from '@manga-assist/chat';
 import { JOB_SCHEMAS, jobIdFor, jobOptionsFor } from '@manga-assist/queue';
 import type { JobHandler, QueueSet } from '@manga-assist/queue';
+import { answerJobs } from './answer-jobs';
+import type { DerivedQueueName } from './answer-jobs';
 
 export interface AnsweredJobDeps {
   /** Handles of the queues the derived jobs go to. */
@@ -38,11 +38,6 @@ async function fanOut(answers: readonly AnsweredJob[], { queues }: AnsweredJobDe
   }
   await Promise.all([...byQueue].map(([name, jobs]) => queues.get(name).addBulk(jobs)));
   return { jobIds: [...byQueue.values()].flat().map((j) => j.opts.jobId) };
-}
-
-/** One answer per job (what gateways before answered-batch hand over, and their dead letters). */
-export function createAnsweredJob(deps: AnsweredJobDeps): JobHandler<'answered'> {
-  return (answered) => fanOut([answered], deps);
 }
 
 /** Several answers per job, as the gateway hands them over. */

@@ -55,13 +55,17 @@ describe('post-processor audit sink', () => {
 
 describe('post-processor queues and workers', () => {
   it('drains every queue by default, or the ones listed once each', () => {
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered', 'answered-batch']);
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'audit, analytics,audit' }).QUEUES).toEqual(['audit', 'analytics', 'answered', 'answered-batch']);
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered-batch']);
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'audit, analytics,audit' }).QUEUES).toEqual(['audit', 'analytics', 'answered-batch']);
   });
 
-  it('always drains the answered queues, which feed every other queue', () => {
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'session-update' }).QUEUES).toEqual(['session-update', 'answered', 'answered-batch']);
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'answered' }).QUEUES).toEqual(['answered', 'answered-batch']);
+  it('always drains the answered-batch queue, which feeds every other queue', () => {
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'session-update' }).QUEUES).toEqual(['session-update', 'answered-batch']);
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'answered-batch' }).QUEUES).toEqual(['answered-batch']);
+  });
+
+  it('refuses the retired answered queue by name, so a deployment still listing it stops at start', () => {
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'answered' })).toThrow(/QUEUES must be "all" or a list of .*unknown: answered\b/);
   });
 
   it('stops at start on a queue it does not know, naming QUEUES', () => {

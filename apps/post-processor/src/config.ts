@@ -11,10 +11,9 @@ export const postProcessorConfigSchema = z.object({
   POST_PROCESSOR_PORT: port(DEFAULT_PORTS['post-processor']),
   /**
    * Which queues this process drains ("all" or a comma-separated list), so one build deploys in
-   * several shapes. `answered` and `answered-batch` are always drained: the gateway hands its
-   * answers over as answered-batch jobs (older gateways one answered job per answer) that fan out
-   * into every other queue, so a process that drains any of them drains those too, and no shape can
-   * leave the gateway's jobs without a consumer.
+   * several shapes. `answered-batch` is always drained: the gateway hands its answers over as
+   * answered-batch jobs that fan out into every other queue, so a process that drains any of them
+   * drains that one too, and no shape can leave the gateway's jobs without a consumer.
    */
   QUEUES: z
     .string()
@@ -27,7 +26,7 @@ export const postProcessorConfigSchema = z.object({
         ctx.addIssue({ code: 'custom', message: `must be "all" or a list of ${QUEUE_NAMES.join(', ')} (unknown: ${unknown.join(', ') || 'none given'})` });
         return z.NEVER;
       }
-      return [...new Set([...names, QUEUES.answered, QUEUES.answeredBatch])] as QueueName[];
+      return [...new Set([...names, QUEUES.answeredBatch])] as QueueName[];
     }),
   /**
    * How long a job's lock lasts without renewal. A worker killed mid-job gives its jobs back about

@@ -1,7 +1,7 @@
 import type { JobHandler, QueueName } from '@manga-assist/queue';
 import { createAnalyticsJob } from './analytics.job';
 import type { AnalyticsJobDeps } from './analytics.job';
-import { createAnsweredBatchJob, createAnsweredJob } from './answered.job';
+import { createAnsweredBatchJob } from './answered.job';
 import type { AnsweredJobDeps } from './answered.job';
 import { createAuditJob } from './audit.job';
 import type { AuditJobDeps } from './audit.job';
@@ -20,7 +20,7 @@ export interface HandlerDeps {
   'guardrail-check': GuardrailCheckJobDeps;
   analytics: AnalyticsJobDeps;
   audit: AuditJobDeps;
-  answered: AnsweredJobDeps;
+  'answered-batch': AnsweredJobDeps;
 }
 
 /** What each queue's jobs do. Building them does no I/O; only the drained queues get a worker. */
@@ -31,7 +31,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'guardrail-check': createGuardrailCheckJob(deps['guardrail-check']),
     analytics: createAnalyticsJob(deps.analytics),
     audit: createAuditJob(deps.audit),
-    answered: createAnsweredJob(deps.answered),
-    'answered-batch': createAnsweredBatchJob(deps.answered),
+    'answered-batch': createAnsweredBatchJob(deps['answered-batch']),
   };
 }

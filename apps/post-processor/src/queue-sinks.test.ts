@@ -7,9 +7,9 @@ describe('sinks of each queue', () => {
     expect([...sinksFor(['session-update', 'guardrail-check', 'analytics', 'audit', 'cache-write'])].sort()).toEqual(['audit-log', 'dynamodb', 'kinesis', 'redis']);
   });
 
-  it('fans answered jobs out whenever Redis is up: each derived job waits for its own sinks in its own queue', () => {
-    expect(QUEUE_SINKS.answered).toEqual(['redis']);
-    expect([...sinksFor(['answered'])]).toEqual(['redis']);
+  it('fans answers out whenever Redis is up: each derived job waits for its own sinks in its own queue', () => {
+    expect(QUEUE_SINKS['answered-batch']).toEqual(['redis']);
+    expect([...sinksFor(['answered-batch'])]).toEqual(['redis']);
   });
 
   it('keeps session updates waiting while DynamoDB is away', () => {

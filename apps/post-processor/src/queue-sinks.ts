@@ -14,7 +14,6 @@ export const QUEUE_SINKS: Readonly<Record<QueueName, readonly SinkName[]>> = {
   analytics: ['redis', 'kinesis'],
   audit: ['redis', 'audit-log'],
   // The fan-out only adds jobs: the kinds' own workers wait for their sinks.
-  answered: ['redis'],
   'answered-batch': ['redis'],
 };
 

@@ -1,13 +1,13 @@
-// The gateway's one job per answer, fanned out into the kinds' own queues, against the real Redis.
+// The gateway's answers, fanned out into the kinds' own queues, against the real Redis.
 import { randomBytes } from 'node:crypto';
 import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { answerJobs } from '@manga-assist/chat';
 import type { AnsweredJob } from '@manga-assist/contracts';
 import { QUEUE_SETTINGS, createJobProducer, createJobWorker, createQueueSet, jobIdFor, jobOptionsFor } from '@manga-assist/queue';
 import type { JobProducer, QueueName, QueueSet } from '@manga-assist/queue';
 import { createTestLogger, deleteKeysWithPrefix, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
-import { createAnsweredBatchJob, createAnsweredJob } from '../src/answered.job';
+import { answerJobs } from '../src/answer-jobs';
+import { createAnsweredBatchJob } from '../src/answered.job';
 
 jest.setTimeout(30_000);
 
@@ -36,24 +36,23 @@ function answered(over: Partial<AnsweredJob> = {}): AnsweredJob {
   };
 }
 
+/** The gateway's hand-over of these answers. */
+const batchOf = (...answers: AnsweredJob[]) => ({ batchId: answers[0]!.traceId, answers });
+
 describe('answered fan-out', () => {
   const prefix = uniquePrefix('answered').replace(/:$/, '');
   const redis = new Redis(testRedisUrl());
   let queues: QueueSet;
   let producer: JobProducer;
-  let worker: Worker;
   let batchWorker: Worker;
 
   beforeAll(() => {
     queues = createQueueSet({ redisUrl: testRedisUrl(), prefix });
     producer = createJobProducer({ redisUrl: testRedisUrl(), prefix, log: createTestLogger() });
-    worker = createJobWorker('answered', createAnsweredJob({ queues }), { redisUrl: testRedisUrl(), prefix });
-    void worker.run();
     batchWorker = createJobWorker('answered-batch', createAnsweredBatchJob({ queues }), { redisUrl: testRedisUrl(), prefix });
     void batchWorker.run();
   });
   afterAll(async () => {
-    await worker.close();
     await batchWorker.close();
     await producer.close();
     await queues.close();
@@ -67,12 +66,12 @@ describe('answered fan-out', () => {
     return jobs.filter((j) => j.id?.endsWith(traceId));
   };
 
-  it('turns one answered job into the five jobs of the answer, each under its own id and with its queue options', async () => {
+  it('turns one answer into its five jobs, each under its own id and with its queue options', async () => {
     const job = answered();
-    producer.enqueue('answered', job);
-    const answeredId = jobIdFor('answered', job);
-    expect(answeredId).toBe(`answered.${job.traceId}`);
-    await waitFor(async () => (await queues.get('answered').getJobState(answeredId)) === 'completed', { timeoutMs: 10_000, description: 'answered job completed' });
+    producer.enqueue('answered-batch', batchOf(job));
+    const answeredId = jobIdFor('answered-batch', batchOf(job));
+    expect(answeredId).toBe(`answered-batch.${job.traceId}`);
+    await waitFor(async () => (await queues.get('answered-batch').getJobState(answeredId)) === 'completed', { timeoutMs: 10_000, description: 'answered-batch job completed' });
 
     const expected = answerJobs(job);
     expect(expected.map((j) => j.name)).toEqual([...DERIVED]);
@@ -82,31 +81,31 @@ describe('answered fan-out', () => {
       expect(found[0]!.data).toEqual(JSON.parse(JSON.stringify(derived.data)));
       expect(found[0]!.opts).toMatchObject({ attempts: QUEUE_SETTINGS[derived.name].attempts, backoff: jobOptionsFor(derived.name, 'x').backoff });
     }
-    expect((await queues.get('answered').getJob(answeredId))?.returnvalue).toEqual({ jobIds: DERIVED.map((q) => `${q}.${job.traceId}`) });
+    expect((await queues.get('answered-batch').getJob(answeredId))?.returnvalue).toEqual({ jobIds: DERIVED.map((q) => `${q}.${job.traceId}`) });
   });
 
   it('adds nothing twice when the fan-out runs again, or runs after a partial add', async () => {
     const job = answered();
-    const fanOut = createAnsweredJob({ queues });
+    const fanOut = createAnsweredBatchJob({ queues });
     // A fan-out that stopped after its first queue: the audit job is already there.
     const audit = answerJobs(job).find((j) => j.name === 'audit')!;
     await queues.get('audit').add('audit', audit.data, jobOptionsFor('audit', jobIdFor('audit', audit.data)));
 
-    await fanOut(job, {} as Job);
-    await fanOut(job, {} as Job);
+    await fanOut(batchOf(job), {} as Job);
+    await fanOut(batchOf(job), {} as Job);
     for (const queue of DERIVED) expect(await jobsOf(queue, job.traceId)).toHaveLength(1);
   });
 
   it('hands a cached answer on without a cache write or a second guardrail check', async () => {
     const job = answered({ model: 'cache', cacheTtlSeconds: 0 });
-    producer.enqueue('answered', job);
-    await waitFor(async () => (await queues.get('answered').getJobState(jobIdFor('answered', job))) === 'completed', { timeoutMs: 10_000 });
+    producer.enqueue('answered-batch', batchOf(job));
+    await waitFor(async () => (await queues.get('answered-batch').getJobState(jobIdFor('answered-batch', batchOf(job)))) === 'completed', { timeoutMs: 10_000 });
     const counts = await Promise.all(DERIVED.map(async (q) => [q, (await jobsOf(q, job.traceId)).length] as const));
     expect(Object.fromEntries(counts)).toEqual({ 'cache-write': 0, 'guardrail-check': 0, analytics: 1, audit: 1, 'session-update': 1 });
     expect((await jobsOf('analytics', job.traceId))[0]!.data).toMatchObject({ model: 'cache', cached: true });
   });
 
-  it('fans out every answer of an answered-batch job as it would a lone one', async () => {
+  it('fans out every answer of a batch, each turn with the number the gateway gave it', async () => {
     const first = answered({ turn: { ...answered().turn, seq: 7 } });
     const second = answered({ model: 'cache', cacheTtlSeconds: 0, turn: { ...answered().turn, seq: 8 } });
     const batch = { batchId: first.traceId, answers: [first, second] };

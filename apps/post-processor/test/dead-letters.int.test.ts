@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { TRPCClientError } from '@trpc/client';
-import type { SessionUpdateJob } from '@manga-assist/contracts';
+import type { AnsweredJob, SessionUpdateJob } from '@manga-assist/contracts';
 import { jobIdFor } from '@manga-assist/queue';
 import { createServiceClient } from '@manga-assist/rpc';
 import type { PostProcessorRouter } from '@manga-assist/rpc';
@@ -72,7 +72,7 @@ describe('dead letters', () => {
     expect(await anyone.deadLetters.counts.query()).toEqual({ total: 0, byQueue: {} });
   });
 
-  it('dead-letters a job derived from an answered job in its own queue, while the fan-out and the other jobs complete', async () => {
+  it('dead-letters a job derived from an answer in its own queue, while the fan-out and the other jobs complete', async () => {
     const first = turn('answered-session', 'alice', 1);
     system.producer.enqueue('session-update', first);
     await waitFor(async () => (await system.queues.get('session-update').getJobState(jobIdFor('session-update', first))) === 'completed', { timeoutMs: 10_000 });
@@ -80,7 +80,7 @@ describe('dead letters', () => {
     const at = new Date().toISOString();
     const question = '新刊は？';
     const answer = '今月の新刊はこちらです。';
-    system.producer.enqueue('answered', {
+    const answered: AnsweredJob = {
       traceId,
       at,
       requestId: 'r2',
@@ -97,7 +97,8 @@ describe('dead letters', () => {
       timings: {},
       degraded: [],
       turn: { seq: 2, requestId: 'r2', user: question, assistant: answer, intent: 'new_releases', at },
-    });
+    };
+    system.producer.enqueue('answered-batch', { batchId: traceId, answers: [answered] });
 
     const id = `session-update.session-update.${traceId}`;
     const page = await waitFor(
@@ -108,7 +109,7 @@ describe('dead letters', () => {
       { timeoutMs: 30_000, intervalMs: 250, description: 'a dead letter' },
     );
     expect(page.items[0]).toMatchObject({ id, queue: 'session-update', reason: 'attempts_exhausted', payload: { traceId, userId: 'bob', turn: { seq: 2 } } });
-    expect(await system.queues.get('answered').getJobState(`answered.${traceId}`)).toBe('completed');
+    expect(await system.queues.get('answered-batch').getJobState(`answered-batch.${traceId}`)).toBe('completed');
     for (const queue of ['cache-write', 'guardrail-check', 'analytics', 'audit'] as const) {
       await waitFor(async () => (await system.queues.get(queue).getJobState(`${queue}.${traceId}`)) === 'completed', { timeoutMs: 10_000, description: `${queue} completed` });
     }

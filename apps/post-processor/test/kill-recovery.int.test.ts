@@ -1,4 +1,4 @@
-// 2,000 answered jobs fanned out into 10,000 jobs of five kinds, the post-processor SIGKILLed
+// 2,000 answers (one answered-batch job each) fanned out into 10,000 jobs of five kinds, the post-processor SIGKILLed
 // half-way and started again: no job is lost and every effect stays single (sessions hold exactly
 // their turns in order, the stream holds every event, the audit log every request, the cache every
 // answer).
@@ -22,9 +22,9 @@ jest.setTimeout(180_000);
 
 const REQUESTS = 2000;
 const SESSIONS = 200;
-// The answered queue and the five it fans out into: every request is one job in each. (Each
-// request goes in as a lone answered job here; answered-batch jobs fan out through the same code.)
-const QUEUES_USED = QUEUE_NAMES.filter((q) => q !== 'answered-batch');
+// The answered-batch queue and the five it fans out into: every request is one job in each (each
+// request goes in as a batch of one here, so every queue ends with one job per request).
+const QUEUES_USED = QUEUE_NAMES;
 const KINDS = QUEUES_USED.length;
 const TOTAL = REQUESTS * KINDS;
 const scope: CacheScope = { intent: 'recommendation', filters: {}, titleIds: [], language: 'ja' };
@@ -101,9 +101,9 @@ describe('post-processor killed mid-run', () => {
         degraded: [],
         turn: { seq: r.seq, requestId: r.requestId, user: r.question, assistant: r.answer, intent: 'recommendation', at },
       };
-      system.producer.enqueue('answered', job);
+      system.producer.enqueue('answered-batch', { batchId: job.traceId, answers: [job] });
     };
-    // The way the gateway hands jobs over: a steady stream of requests, each one answered job that
+    // The way the gateway hands jobs over: a steady stream of requests, each one answered-batch job that
     // the post-processor fans out into five, while the workers drain them.
     let enqueuedMs = 0;
     const producing = (async () => {

@@ -86,9 +86,9 @@ describe('worker lifecycle', () => {
     system.producer.enqueue('cache-write', cacheWrite);
     // Answered jobs are fanned out by every process (they feed all the queues), audit sink or not.
     const answered = answeredJob();
-    system.producer.enqueue('answered', answered);
+    system.producer.enqueue('answered-batch', { batchId: answered.traceId, answers: [answered] });
     await waitFor(async () => (await state('analytics', `analytics.${analytics.eventId}`)) === 'completed', { timeoutMs: 10_000, description: 'analytics drained' });
-    await waitFor(async () => (await state('answered', `answered.${answered.traceId}`)) === 'completed', { timeoutMs: 10_000, description: 'answered fanned out' });
+    await waitFor(async () => (await state('answered-batch', `answered-batch.${answered.traceId}`)) === 'completed', { timeoutMs: 10_000, description: 'answered fanned out' });
     // The audit worker is paused: its jobs wait, their attempts untouched.
     expect(await state('audit', `audit.${audit.traceId}`)).toBe('waiting');
     expect(await state('audit', `audit.${answered.traceId}`)).toBe('waiting');

@@ -32,7 +32,7 @@ describe('queue visibility', () => {
 
   it('exports per-queue depth, counters and processing-time histograms that promtool accepts', async () => {
     const body = await (await fetch(`${system.url}/metrics`)).text();
-    for (const queue of ['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered', 'dead-letter']) {
+    for (const queue of ['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered-batch', 'dead-letter']) {
       expect(body).toContain(`manga_assist_queue_depth{queue="${queue}",state="waiting",app="post-processor"}`);
     }
     expect(body).toMatch(/^manga_assist_queue_depth\{queue="audit",state="completed",app="post-processor"\} 1$/m);
@@ -53,7 +53,7 @@ describe('queue visibility', () => {
     const queues = (await (await fetch(`${system.url}/queues/api/queues?activeQueue=audit&status=completed&page=1`)).json()) as {
       queues: { name: string; readOnlyMode: boolean; jobs: { data: AuditJob }[] }[];
     };
-    expect(queues.queues.map((q) => q.name).sort()).toEqual(['analytics', 'answered', 'answered-batch', 'audit', 'cache-write', 'dead-letter', 'guardrail-check', 'session-update']);
+    expect(queues.queues.map((q) => q.name).sort()).toEqual(['analytics', 'answered-batch', 'audit', 'cache-write', 'dead-letter', 'guardrail-check', 'session-update']);
     expect(queues.queues.every((q) => q.readOnlyMode)).toBe(true);
     const auditQueue = queues.queues.find((q) => q.name === 'audit')!;
     expect(auditQueue.jobs[0]!.data.answer).toBe('お問い合わせは [redacted phone] まで');

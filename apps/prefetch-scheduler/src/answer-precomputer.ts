@@ -57,7 +57,7 @@ export async function precomputeAnswers(
           result.answers++;
           for (const question of group.questions) {
             const scope = cacheScopeFor(deps.classifier.classify(question), question);
-            const written = await deps.writer.write({ question, answer, model: profile, scope, ttlSeconds });
+            const written = await deps.writer.write({ question, answer, model: profile, scope, ttlSeconds, precomputed: true });
             if (written === 'written') result.entries++;
             else if (written === 'withheld' || written === 'unchecked') result.withheld++;
           }

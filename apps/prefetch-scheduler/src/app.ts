@@ -8,7 +8,7 @@ import { createClassifier } from '@manga-assist/intent';
 import { createAskedCounters, createTrendingStore } from '@manga-assist/popularity';
 import type { ConnectionPool } from '@manga-assist/pools';
 import type { RedisConnection } from '@manga-assist/redis';
-import { createProductSource, loadRetrieval, searchBackendConfig } from '@manga-assist/retrieval';
+import { createProductSource, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import { createSchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import type { RunningService, ShutdownStep } from '@manga-assist/server';
@@ -62,7 +62,8 @@ export function createApp(deps: SchedulerDeps): SchedulerApp {
       catalogPath: config.CATALOG_PATH,
       indexDir: config.INDEX_DIR,
       log: logger,
-      search: searchBackendConfig(config),
+      // OPENSEARCH_COLLECTION: not ready until the collection is ACTIVE.
+      search: await resolveSearchBackend(config, { log: logger }),
       pools: deps.pools,
     });
     const classifier = createClassifier(retriever);

@@ -16,7 +16,7 @@ describe('prefetch-scheduler configuration', () => {
 
   it('pre-computes with the same search settings as the gateway, checked the same way', () => {
     expect(loadConfig(schedulerConfigSchema, { CONTROL_TOKEN }).VECTOR_INDEX).toBe('hnsw');
-    expect(() => loadConfig(schedulerConfigSchema, { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch' })).toThrow('OPENSEARCH_ENDPOINT is required when VECTOR_INDEX=opensearch');
+    expect(() => loadConfig(schedulerConfigSchema, { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch' })).toThrow('OPENSEARCH_ENDPOINT or OPENSEARCH_COLLECTION is required when VECTOR_INDEX=opensearch');
   });
 
   it('needs the shared control token', () => {

@@ -1,5 +1,6 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { ExponentialBackoff, fullJitterGenerator, handleWhenResult, retry } from 'cockatiel';
 
 /** DynamoDB's limit of requests per BatchWriteItem. */
 export const BATCH_WRITE_LIMIT = 25;
@@ -41,15 +42,22 @@ async function writeChunk(
   maxRetries: number,
   retryBaseMs: number,
 ): Promise<void> {
+  // Retried on the result, not on errors: a throttled batch succeeds and hands back what it left
+  // undone. Full jitter, so parallel writers do not retry in lockstep.
+  const unprocessedRetry = retry(
+    handleWhenResult((left) => (left as WriteRequest[]).length > 0),
+    {
+      maxAttempts: maxRetries,
+      backoff: new ExponentialBackoff({ initialDelay: retryBaseMs, maxDelay: Number.POSITIVE_INFINITY, generator: fullJitterGenerator }),
+    },
+  );
   let pending = chunk;
-  for (let attempt = 0; ; attempt++) {
+  const left = await unprocessedRetry.execute(async () => {
     const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
     pending = UnprocessedItems?.[tableName] ?? [];
-    if (pending.length === 0) return;
-    if (attempt >= maxRetries) {
-      throw new Error(`BatchWriteItem on ${tableName}: ${pending.length} items still unprocessed after ${maxRetries} retries`);
-    }
-    // Full jitter, so parallel writers do not retry in lockstep.
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * retryBaseMs * 2 ** attempt));
+    return pending;
+  });
+  if (left.length > 0) {
+    throw new Error(`BatchWriteItem on ${tableName}: ${left.length} items still unprocessed after ${maxRetries} retries`);
   }
 }

@@ -1,6 +1,7 @@
 export type { Logger } from './logger';
 export type { AwsClientOptions } from './client-config';
 export { createLogsClient } from './logs-client';
+export { createOpenSearchServerlessClient } from './opensearch-serverless-client';
 export { createDynamoClient } from './dynamo-client';
 export { createKinesisClient } from './kinesis-client';
 export { DEFAULT_RESOURCE_PREFIX, TTL_ATTRIBUTE, tableDefinitions } from './table-definitions';

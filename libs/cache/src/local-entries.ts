@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
-import { Counter, Gauge } from '@manga-assist/telemetry';
+import { LRUCache } from 'lru-cache';
 import type { Registry } from '@manga-assist/telemetry';
+import { trackInvalidations } from './invalidation-tracking';
+import type { InvalidationLogger } from './invalidation-tracking';
+import { createLocalCacheMetrics } from './local-cache-metrics';
 
-export interface LocalEntriesLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
+export type LocalEntriesLogger = InvalidationLogger;
 
 export interface LocalEntriesOptions<T> {
   /** The connection values are read on; a duplicate of it receives the invalidations. */
@@ -39,6 +39,12 @@ export interface LocalEntries<T> {
    * invalidation of the key arrived in between.
    */
   track(key: string): (stored: Buffer | null, pttlMs: number) => T | null;
+  /**
+   * Holds a value this process is having written to `key` (its own answer, on its way to Redis):
+   * served from memory until `expiresAt` (ms since epoch) or until Redis reports the key written,
+   * deleted or expired, whichever comes first. Nothing is held while invalidations do not arrive.
+   */
+  hold(key: string, value: T, bytes: number, expiresAt: number): boolean;
   /** True while invalidations arrive, i.e. while values may be held. */
   readonly live: boolean;
   /** Entries and bytes held now. */
@@ -48,198 +54,128 @@ export interface LocalEntries<T> {
 
 interface Held<T> {
   value: T;
-  bytes: number;
-  /** ms since epoch (Date.now) after which the key has expired in Redis; Infinity without a TTL. */
-  expiresAt: number;
 }
 
-const INVALIDATE_CHANNEL = '__redis__:invalidate';
-
 export function createLocalEntries<T>({ redis, prefix, decode, maxBytes = 64 * 1024 * 1024, log, registry, name = 'response-cache' }: LocalEntriesOptions<T>): LocalEntries<T> {
-  const entries = new Map<string, Held<T>>();
+  // lru-cache needs a positive bound; a caller that wants nothing held builds no local entries.
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError(`local cache maxBytes must be a positive integer, got ${maxBytes}`);
+  const metrics = createLocalCacheMetrics(registry, name);
+  // Least recently used values go first beyond maxBytes of stored values; each expires with its
+  // key's TTL in Redis. A value larger than maxBytes is not held at all.
+  const entries = new LRUCache<string, Held<T>>({ maxSize: maxBytes });
   /** Reads in flight, by key: an invalidation that arrives meanwhile voids what the read returns. */
   const reading = new Map<string, symbol>();
-  let bytes = 0;
-  let live = false;
-  let closed = false;
-
-  // One set of metrics per registry, labelled by cache.
-  const existing = <M>(metric: string) => registry?.getSingleMetric(metric) as M | undefined;
-  const lookups = registry
-    ? existing<Counter<'cache' | 'outcome'>>('manga_assist_local_cache_lookups_total') ?? new Counter({
-        name: 'manga_assist_local_cache_lookups_total',
-        help: 'Lookups in a process-local cache of Redis values: held (no round trip) or read from Redis.',
-        labelNames: ['cache', 'outcome'],
-        registers: [registry],
-      })
-    : undefined;
-  const invalidations = registry
-    ? existing<Counter<'cache' | 'kind'>>('manga_assist_local_cache_invalidations_total') ?? new Counter({
-        name: 'manga_assist_local_cache_invalidations_total',
-        help: 'Keys Redis reported written, deleted or expired (whether held or not), and full clears when invalidations could not arrive.',
-        labelNames: ['cache', 'kind'],
-        registers: [registry],
-      })
-    : undefined;
-  const heldBytes = registry
-    ? existing<Gauge<'cache'>>('manga_assist_local_cache_bytes') ?? new Gauge({
-        name: 'manga_assist_local_cache_bytes',
-        help: 'Bytes of stored values held in a process-local cache of Redis values.',
-        labelNames: ['cache'],
-        registers: [registry],
-      })
-    : undefined;
+  const reportBytes = () => metrics.heldBytes(entries.calculatedSize);
 
   const drop = (key: string) => {
-    const entry = entries.get(key);
-    if (entry) {
-      entries.delete(key);
-      bytes -= entry.bytes;
-    }
+    entries.delete(key);
     reading.delete(key);
-    heldBytes?.set({ cache: name }, bytes);
+    reportBytes();
   };
   const clear = () => {
     entries.clear();
     reading.clear();
-    bytes = 0;
-    heldBytes?.set({ cache: name }, 0);
+    metrics.heldBytes(0);
   };
 
-  // The tracking client redirects invalidations to itself: one connection both registers the
-  // prefix and receives the messages, so losing it loses both together.
-  const subscriber = redis.duplicate({
-    connectionName: `${redis.options.connectionName ?? 'manga-assist'}:invalidations`,
-    autoResubscribe: false,
-    enableOfflineQueue: false,
-    lazyConnect: true,
+  const tracking = trackInvalidations({
+    redis,
+    prefix,
+    log,
+    on: {
+      started: clear,
+      lost() {
+        clear();
+        metrics.invalidated('clear');
+      },
+      keys(keys) {
+        for (const key of keys) drop(key);
+        metrics.invalidated('key', keys.length);
+      },
+      flushed() {
+        clear();
+        metrics.invalidated('flush');
+      },
+    },
   });
-  const startTracking = async () => {
-    try {
-      const id = await subscriber.client('ID');
-      await subscriber.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', prefix);
-      await subscriber.subscribe(INVALIDATE_CHANNEL);
-      clear();
-      live = true;
-      log?.info({ prefix }, 'local cache tracking Redis invalidations');
-    } catch (error) {
-      if (!closed) log?.warn({ err: (error as Error).message, prefix }, 'local cache cannot track invalidations: every lookup goes to Redis');
-    }
-  };
-  const lost = () => {
-    if (!live) return;
-    live = false;
-    clear();
-    invalidations?.inc({ cache: name, kind: 'clear' });
-    if (!closed) log?.warn({ prefix }, 'local cache lost its invalidations: cleared until they are back');
-  };
-  subscriber.on('ready', () => void startTracking());
-  subscriber.on('close', lost);
-  subscriber.on('end', lost);
-  subscriber.on('error', () => {
-    // Reported by the data connection; a lost subscriber shows as `close`.
-  });
-  subscriber.on('messageBuffer', (channel: Buffer, message: Buffer[] | Buffer | null) => {
-    if (channel.toString() !== INVALIDATE_CHANNEL) return;
-    // A null message means the whole database was flushed.
-    if (!Array.isArray(message)) {
-      clear();
-      invalidations?.inc({ cache: name, kind: 'flush' });
-      return;
-    }
-    for (const key of message) drop(key.toString());
-    invalidations?.inc({ cache: name, kind: 'key' }, message.length);
-  });
-  subscriber.connect().catch(() => {
-    // Retried by ioredis; `ready` starts tracking.
-  });
-
-  const keep = (key: string, value: T, size: number, expiresAt: number) => {
-    if (size > maxBytes) return;
-    drop(key);
-    entries.set(key, { value, bytes: size, expiresAt });
-    bytes += size;
-    for (const [oldest, entry] of entries) {
-      if (bytes <= maxBytes) break;
-      entries.delete(oldest);
-      bytes -= entry.bytes;
-    }
-    heldBytes?.set({ cache: name }, bytes);
-  };
 
   const held = (key: string): T | undefined => {
-    if (!live) return undefined;
+    if (!tracking.live) return undefined;
+    const before = entries.size;
     const entry = entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= Date.now()) {
-      drop(key);
-      return undefined;
-    }
-    // Most recently used last: eviction walks the map from the front.
-    entries.delete(key);
-    entries.set(key, entry);
-    return entry.value;
+    // A value past its TTL is dropped by the lookup.
+    if (entries.size !== before) reportBytes();
+    return entry?.value;
+  };
+
+  /** `sentAt` and `pttlMs` on performance.now()'s clock, as lru-cache's TTLs are. */
+  const keep = (key: string, value: T, bytes: number, sentAt: number, pttlMs: number) => {
+    // PTTL -1: no expiry (lru-cache's ttl 0); 0: expiring now, not worth holding.
+    if (pttlMs === 0) return;
+    entries.set(key, { value }, { size: Math.max(1, bytes), ttl: pttlMs === -1 ? 0 : pttlMs, start: sentAt });
+    reportBytes();
   };
 
   const track = (key: string) => {
     const token = Symbol(key);
-    const mayKeep = live;
+    const mayKeep = tracking.live;
     if (mayKeep) reading.set(key, token);
-    const sentAt = Date.now();
+    const sentAt = performance.now();
     return (stored: Buffer | null, pttlMs: number): T | null => {
       const current = reading.get(key) === token;
       if (current) reading.delete(key);
       if (!stored) return null;
       const decoded = decode(stored);
       // Kept only if no invalidation for the key (nor a clear) arrived since the read was sent.
-      if (mayKeep && live && current && pttlMs !== -2) keep(key, decoded, stored.length, pttlMs === -1 ? Infinity : sentAt + pttlMs);
+      if (mayKeep && tracking.live && current && pttlMs !== -2) keep(key, decoded, stored.length, sentAt, pttlMs);
       return decoded;
     };
+  };
+
+  const readFromRedis = async (key: string): Promise<T | null> => {
+    const settle = track(key);
+    let replies;
+    try {
+      replies = await redis.pipeline().getBuffer(key).pttl(key).exec();
+    } catch (error) {
+      settle(null, -2);
+      throw error;
+    }
+    const [[getError, stored], [, ttl]] = replies as [[Error | null, Buffer | null], [Error | null, number]];
+    if (getError) {
+      settle(null, -2);
+      throw getError;
+    }
+    return settle(stored, ttl);
   };
 
   return {
     held(key) {
       const value = held(key);
-      lookups?.inc({ cache: name, outcome: value === undefined ? 'miss' : 'held' });
+      metrics.lookup(value === undefined ? 'miss' : 'held');
       return value;
     },
     async fetch(key) {
       const value = held(key);
-      if (value !== undefined) {
-        lookups?.inc({ cache: name, outcome: 'held' });
-        return value;
-      }
-      lookups?.inc({ cache: name, outcome: 'miss' });
-      const settle = track(key);
-      let replies;
-      try {
-        replies = await redis.pipeline().getBuffer(key).pttl(key).exec();
-      } catch (error) {
-        settle(null, -2);
-        throw error;
-      }
-      const [[getError, stored], [, ttl]] = replies as [[Error | null, Buffer | null], [Error | null, number]];
-      if (getError) {
-        settle(null, -2);
-        throw getError;
-      }
-      return settle(stored, ttl);
+      metrics.lookup(value === undefined ? 'miss' : 'held');
+      return value !== undefined ? value : readFromRedis(key);
     },
     track,
-    get live() {
-      return live;
+    hold(key, value, size, expiresAt) {
+      if (!live || expiresAt <= Date.now()) return false;
+      // A read in flight must not replace it with what Redis held before the write.
+      reading.delete(key);
+      keep(key, value, size, expiresAt);
+      return entries.has(key);
     },
-    size: () => ({ entries: entries.size, bytes }),
+    get live() {
+      return tracking.live;
+    },
+    size: () => ({ entries: entries.size, bytes: entries.calculatedSize }),
     async close() {
-      closed = true;
-      live = false;
+      const closing = tracking.close();
       clear();
-      if (subscriber.status === 'end') return;
-      try {
-        await subscriber.quit();
-      } catch {
-        subscriber.disconnect();
-      }
+      await closing;
     },
   };
 }

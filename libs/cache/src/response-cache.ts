@@ -35,6 +35,8 @@ export interface ResponseCacheOptions {
 
 export interface CacheHit {
   kind: 'exact' | 'semantic';
+  /** Written ahead of any question by the prefetch scheduler, not as the answer to one. */
+  precomputed: boolean;
   answer: string;
   model: ModelProfile;
   similarity: number;
@@ -49,6 +51,8 @@ export interface CacheWrite {
   scope: CacheScope;
   ttlSeconds: number;
   createdAt?: string;
+  /** Written ahead by the prefetch scheduler (the ops page tells these hits apart). */
+  precomputed?: boolean;
 }
 
 export type CacheWriteResult = 'written' | 'too_large';
@@ -59,6 +63,12 @@ export interface ResponseCache {
   /** Asks Redis (call `held` first to skip the round trip for an entry already in memory). */
   lookup(question: string, scope: CacheScope): Promise<CacheHit | null>;
   write(entry: CacheWrite): Promise<CacheWriteResult>;
+  /**
+   * Holds the exact entry in this process's memory at once, before whoever writes it to Redis
+   * has done so, so that a repeat of the question is a hit here meanwhile. True when held (only
+   * with `local`, while its invalidations arrive); Redis's own write later replaces it.
+   */
+  holdLocally(entry: CacheWrite): boolean;
   /** Stops tracking invalidations (the Redis connection itself belongs to the caller). */
   close(): Promise<void>;
 }
@@ -70,6 +80,8 @@ interface StoredEntry {
   m: ModelProfile;
   t: string;
   v: string;
+  /** 1 when pre-computed; absent otherwise (entries written before it existed read as not). */
+  p?: 1;
 }
 
 const RAW = 0x00;
@@ -148,7 +160,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     return last.key;
   };
   const exactHit = (entry: StoredEntry | null | undefined, normalized: string): CacheHit | null =>
-    entry && entry.n === normalized ? { kind: 'exact', answer: entry.a, model: entry.m, similarity: 1, question: entry.q, createdAt: entry.t } : null;
+    entry && entry.n === normalized ? { kind: 'exact', precomputed: entry.p === 1, answer: entry.a, model: entry.m, similarity: 1, question: entry.q, createdAt: entry.t } : null;
 
   return {
     held(question, scope) {
@@ -182,16 +194,16 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         const entry = decode(value);
         const similarity = cosine(vector, fromBase64(entry.v));
         if (similarity >= threshold && (!best || similarity > best.similarity)) {
-          best = { kind: 'semantic', answer: entry.a, model: entry.m, similarity, question: entry.q, createdAt: entry.t };
+          best = { kind: 'semantic', precomputed: entry.p === 1, answer: entry.a, model: entry.m, similarity, question: entry.q, createdAt: entry.t };
         }
       }
       return best;
     },
 
-    async write({ question, answer, model, scope, ttlSeconds, createdAt = new Date().toISOString() }) {
+    async write({ question, answer, model, scope, ttlSeconds, createdAt = new Date().toISOString(), precomputed }) {
       const key = cacheKeyFor(question, scope);
       const vector = embed(question);
-      const value = encode({ q: question, n: key.normalized, a: answer, m: model, t: createdAt, v: toBase64(vector) });
+      const value = encode({ q: question, n: key.normalized, a: answer, m: model, t: createdAt, v: toBase64(vector), ...(precomputed ? { p: 1 as const } : {}) });
       if (value.length > maxEntryBytes) {
         options.log?.warn({ bytes: value.length, maxEntryBytes }, 'answer too large to cache');
         return 'too_large';
@@ -203,6 +215,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       await pipeline.exec();
       return 'written';
+    },
+
+    holdLocally({ question, answer, model, scope, ttlSeconds, createdAt = new Date().toISOString() }) {
+      if (!local?.live || ttlSeconds <= 0) return false;
+      const key = keyOf(question, scope);
+      // The vector only serves semantic lookups, which always go to Redis.
+      const entry: StoredEntry = { q: question, n: key.normalized, a: answer, m: model, t: createdAt, v: '' };
+      const bytes = Buffer.byteLength(answer) + Buffer.byteLength(question) * 2 + 64;
+      return local.hold(entryKey(key.entryId), entry, bytes, Date.now() + ttlSeconds * 1000);
     },
 
     close: async () => local?.close(),

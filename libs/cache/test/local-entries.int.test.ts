@@ -47,6 +47,20 @@ describe('local entries (server-assisted client-side caching)', () => {
     expect(await registry.getSingleMetricAsString('manga_assist_local_cache_lookups_total')).toMatch(/outcome="held"[^}]*} 2\b/);
   });
 
+  it('serves a value it holds before Redis has it, until the write reaches Redis', async () => {
+    const key = `${prefix}early`;
+    expect(entries.hold(key, 'early answer', 12, Date.now() + 60_000)).toBe(true);
+    expect(entries.held(key)).toBe('early answer');
+    await writer.set(key, 'stored answer', 'EX', 60);
+    await waitFor(() => entries.held(key) === undefined, { description: 'the held value dropped by the write' });
+    expect(await entries.fetch(key)).toBe('stored answer');
+  });
+
+  it('holds nothing already expired', () => {
+    expect(entries.hold(`${prefix}expired`, 'x', 1, Date.now() - 1)).toBe(false);
+    expect(entries.held(`${prefix}expired`)).toBeUndefined();
+  });
+
   it('drops a value another client overwrites or deletes, and reads the new one', async () => {
     await writer.set(`${prefix}b`, 'old', 'EX', 60);
     expect(await entries.fetch(`${prefix}b`)).toBe('old');
@@ -112,8 +126,14 @@ describe('local entries (server-assisted client-side caching)', () => {
     expect(await entries.fetch(`${prefix}d`)).toBe('after');
   });
 
+  it('refuses a byte limit it cannot hold anything under, saying which', () => {
+    expect(() => createLocalEntries({ redis: reader, prefix: `${prefix}none:`, decode: (v) => v.toString(), maxBytes: 0 })).toThrow(
+      'local cache maxBytes must be a positive integer, got 0',
+    );
+  });
+
   it('drops the least recently used values beyond its byte limit', async () => {
-    const small = createLocalEntries({ redis: reader, prefix: `${prefix}lru:`, decode: (v) => v.toString(), maxBytes: 250 });
+    const small = createLocalEntries({ redis: reader, prefix: `${prefix}lru:`, decode: (v) => v.toString(), maxBytes: 250, registry, name: 'lru-test' });
     try {
       await waitFor(() => small.live, { description: 'invalidation tracking' });
       for (const k of ['x', 'y', 'z']) await writer.set(`${prefix}lru:${k}`, k.repeat(100), 'EX', 60);
@@ -122,6 +142,7 @@ describe('local entries (server-assisted client-side caching)', () => {
       small.held(`${prefix}lru:x`); // x is now the most recently used
       await small.fetch(`${prefix}lru:z`);
       expect(small.size()).toEqual({ entries: 2, bytes: 200 });
+      expect(await registry.metrics()).toContain('manga_assist_local_cache_bytes{cache="lru-test",app="cache-test"} 200');
       expect(small.held(`${prefix}lru:y`)).toBeUndefined();
       expect(small.held(`${prefix}lru:x`)).toBe('x'.repeat(100));
       expect(small.held(`${prefix}lru:z`)).toBe('z'.repeat(100));

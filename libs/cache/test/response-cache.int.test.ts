@@ -27,6 +27,15 @@ describe('response cache', () => {
     expect(await cache.lookup('今週の　人気マンガは！', trending)).toMatchObject({ kind: 'exact' });
   });
 
+  it('tells an answer the scheduler wrote ahead from one given to a question, exact or semantic', async () => {
+    const scope: CacheScope = { intent: 'new_releases', filters: {}, titleIds: [], language: 'en' };
+    await cache.write({ question: 'new manga releases this month', answer: 'Coming out…', model: 'haiku', scope, ttlSeconds: 60, precomputed: true });
+    expect(await cache.lookup('new manga releases this month', scope)).toMatchObject({ kind: 'exact', precomputed: true });
+    expect(await cache.lookup('the new manga releases this month', scope)).toMatchObject({ kind: 'semantic', precomputed: true });
+    await write('new manga releases this month', scope, 'Answered once…');
+    expect(await cache.lookup('new manga releases this month', scope)).toMatchObject({ kind: 'exact', precomputed: false, answer: 'Answered once…' });
+  });
+
   it('finds a close paraphrase in the same scope as a semantic hit', async () => {
     const scope: CacheScope = { intent: 'recommendation', filters: { demographic: 'shonen', maxPriceJpy: 1000 }, titleIds: [], language: 'en' };
     await write('recommend a shonen manga under 1000 yen', scope, 'Try these shonen titles…');

@@ -54,12 +54,13 @@ function fakes(options: { scripts?: Partial<Record<ModelProfile, Script>>; route
       return null;
     },
     write: async () => 'written',
+    holdLocally: () => false,
     close: async () => undefined,
   };
   const products: ProductSource = {
-    search: async (_q, _f, k) => {
+    search: async (_q, filters, k) => {
       if (options.searchFails) throw new Error('search timed out');
-      return CATALOG.slice(0, k);
+      return CATALOG.filter((p) => !filters.demographic || p.demographic === filters.demographic).slice(0, k);
     },
     byIds: (ids) => CATALOG.filter((p) => ids.includes(p.id)),
     list: async (_kind, _f, k) => {
@@ -130,7 +131,7 @@ describe('chat pipeline', () => {
   };
 
   it('answers a cache hit from the cache: no model call, done says cached', async () => {
-    const { deps, modelCalls, jobs } = setup({ held: { kind: 'exact', answer: '今週の人気は『A』です。', model: 'haiku', similarity: 1, question: '人気のマンガ', createdAt: '2026-12-01T00:00:00.000Z' } });
+    const { deps, modelCalls, jobs } = setup({ held: { kind: 'exact', precomputed: false, answer: '今週の人気は『A』です。', model: 'haiku', similarity: 1, question: '人気のマンガ', createdAt: '2026-12-01T00:00:00.000Z' } });
     const { tokens, done } = await ask(deps, '人気のマンガ');
     expect(tokens).toEqual(['今週の人気は『A』です。']);
     expect(done).toMatchObject({ cached: true, model: 'cache', intent: 'trending' });
@@ -163,10 +164,13 @@ describe('chat pipeline', () => {
   it('puts the token counts the model reported into done, and none for a cached answer', async () => {
     const miss = await ask(setup().deps, '人気のマンガ');
     expect(miss.done?.usage).toEqual({ inputTokens: 100, outputTokens: 2 });
-    const held = { kind: 'exact', answer: '今週の人気は『A』です。', model: 'haiku', similarity: 1, question: '人気のマンガ', createdAt: '2026-12-01T00:00:00.000Z' } as const;
+    const held = { kind: 'exact', precomputed: false, answer: '今週の人気は『A』です。', model: 'haiku', similarity: 1, question: '人気のマンガ', createdAt: '2026-12-01T00:00:00.000Z' } as const;
     const hit = await ask(setup({ held }).deps, '人気のマンガ');
     expect(hit.done).toMatchObject({ cached: true });
     expect(hit.done?.usage).toBeUndefined();
+    // Likewise the products: a fresh answer names what it was grounded on, a cached one cannot.
+    expect(miss.done?.products?.length).toBeGreaterThan(0);
+    expect(hit.done).not.toHaveProperty('products');
   });
 
   it('answers with the profile a request names instead of the router’s, still falling back from Sonnet', async () => {

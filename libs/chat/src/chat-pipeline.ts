@@ -1,3 +1,4 @@
+import { cacheKeyFor } from '@manga-assist/cache';
 import type { CacheHit, ResponseCache } from '@manga-assist/cache';
 import type {
   CacheScope,
@@ -24,6 +25,7 @@ import { personalize } from './personalize';
 import type { Personalization } from './personalize';
 import { SEGMENTS, SegmentClock } from './segment-clock';
 import { selectProducts } from './select-products';
+import { createSingleFlight } from './single-flight';
 import type { TurnSequence } from '@manga-assist/sessions';
 
 /** What the transport (WebSocket or HTTP) does with the pipeline's output. */
@@ -92,6 +94,12 @@ export interface ChatPipelineDeps {
    * event-loop turn. Default 10.
    */
   answerBatchMs?: number;
+  /**
+   * The in-process guardrail tiers, when a fresh answer may be cached by this process as soon as
+   * it passes them (held in memory until the post-processor's write reaches Redis), so a repeat
+   * moments later is a hit. Left out when a further check (the Bedrock guardrail) must pass first.
+   */
+  answerCheck?: (input: { question: string; answer: string; intent: Intent }) => boolean;
   /** Seconds a fresh answer stays in the response cache, per intent; 0 = never cached. */
   cacheTtlSeconds?: Partial<Record<Intent, number>>;
   topK?: number;
@@ -161,12 +169,27 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     labelNames: ['intent', 'model', 'outcome'],
     registers: [deps.registry],
   });
+  const cacheHits = new Counter({
+    name: 'manga_assist_cache_hits_total',
+    help: 'Answers served from the response cache: pre-computed by the scheduler, else by how the question matched (exact or semantic).',
+    labelNames: ['kind'],
+    registers: [deps.registry],
+  });
   const promptBytes = new Histogram({
     name: 'manga_assist_prompt_bytes',
     help: 'Size of the prompt sent to the model.',
     buckets: [256, 512, 1024, 2048, 4096, 8192, 16384],
     registers: [deps.registry],
   });
+
+  const modelCallsAvoided = new Counter({
+    name: 'manga_assist_model_calls_avoided_total',
+    help: 'Model calls not made because the same question was already streaming from the same model (the answer was shared).',
+    labelNames: ['model'],
+    registers: [deps.registry],
+  });
+  /** Model streams in flight by question (cache key) and model, shared by identical questions. */
+  const flights = createSingleFlight<string>();
 
   // The last products found per question and filters: while the vector search is unavailable, a
   // question asked before is answered from what it found then.
@@ -327,9 +350,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * bulkhead); then Redis. Skipped for what is never cached (risky or TTL-less intents, answers
    * shaped by the user's own preferences). A cache that cannot be reached is passed through.
    */
+  /** Whether the answer to this question is the same for everyone who asks, and is cached. */
+  const isCacheable = (run: Run) => run.classification.risk === 'low' && ttl[run.classification.intent] > 0 && !run.personalized;
+
   async function lookupCache(run: Run): Promise<CacheHit | null> {
-    const { request, classification, scope, clock } = run;
-    if (classification.risk !== 'low' || ttl[classification.intent] <= 0 || run.personalized) return null;
+    const { request, scope, clock } = run;
+    if (!isCacheable(run)) return null;
     try {
       return await clock.time('cache-lookup', async () =>
         deps.cache.held(request.text, scope) ?? guard('redis', () => deps.cache.lookup(request.text, scope), { idempotent: true }),
@@ -347,12 +373,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
    * products are then ordered by the user's preferences, without what they already asked about.
    */
   async function gatherContext(run: Run, context: ChatContext): Promise<{ products: ProductSummary[]; session: SessionView | null }> {
-    const { request, classification, clock, degraded } = run;
+    const { clock, degraded } = run;
     const wasPrefetched = context.prefetched === true && context.session !== undefined;
     // A personalized list drops what the user already asked about: fetch spare candidates for it.
     const k = run.personalized ? topK * 3 : topK;
     const [found, session] = await Promise.all([
-      clock.time('vector-search', () => findProducts(classification, request.text, context, degraded, k)),
+      clock.time('vector-search', () => findCandidates(run, context, k)),
       clock.time('session-load', () => loadSession(context, degraded)),
     ]);
     if (wasPrefetched) {
@@ -361,6 +387,28 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     }
     const products = run.personalized && context.personalization ? personalize(found, context.personalization, topK) : found;
     return { products, session };
+  }
+
+  /**
+   * The products to answer from. For a personalized question that names no demographic, the
+   * user's preferred demographics (the first two) are searched too, side by side with the question
+   * itself: a preference should bring in titles the plain search ranks too low to return at all.
+   */
+  async function findCandidates(run: Run, context: ChatContext, k: number): Promise<ProductSummary[]> {
+    const { request, classification, degraded } = run;
+    const preferred = run.personalized && !classification.filters.demographic ? (context.personalization?.preferences.demographics ?? []).slice(0, 2) : [];
+    const [base, ...extra] = await Promise.all([
+      findProducts(classification, request.text, context, degraded, k),
+      ...preferred.map((demographic) =>
+        guard(
+          'vector-search',
+          () => selectProducts(deps.products, { ...classification, filters: { ...classification.filters, demographic } }, request.text, { topK }),
+          { idempotent: true },
+        ).catch(() => [] as ProductSummary[]),
+      ),
+    ]);
+    const seen = new Set<string>();
+    return [...extra.flat(), ...base].filter((p) => !seen.has(p.id) && (seen.add(p.id), true));
   }
 
   /**
@@ -381,51 +429,65 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     /** Whether any token reached the client: after that, no other model may take over. */
     let streamed = false;
     const fmStarted = performance.now();
-    const streamFrom = (model: ModelProfile) =>
-      guard(
+    const relay = async (tokens: AsyncIterable<string>) => {
+      let first = true;
+      // Sending every token is timed, as one 'stream' segment and one span from the first
+      // token to the last: a span (and a closure) per token would cost more than the send.
+      let streamStarted = 0;
+      let streamMs = 0;
+      try {
+        for await (const text of tokens) {
+          const t0 = performance.now();
+          if (first) {
+            clock.set('fm-first-token', t0 - fmStarted);
+            streamStarted = t0;
+            first = false;
+          }
+          answer += text;
+          streamed = true;
+          sink.token(text);
+          streamMs += performance.now() - t0;
+        }
+      } catch (error) {
+        throw first ? new NothingStreamedError(error) : error;
+      } finally {
+        if (!first) clock.record('stream', streamStarted, streamMs);
+      }
+    };
+    // The same cacheable question already streaming from the same model is not asked again: this
+    // request reads that answer (and fails with its error), outside the model's bulkhead.
+    const shareKey = isCacheable(run) ? cacheKeyFor(request.text, run.scope).entryId : undefined;
+    const streamFrom = (model: ModelProfile) => {
+      const key = shareKey && `${model}:${shareKey}`;
+      const shared = key ? flights.join(key, signal) : undefined;
+      if (shared) {
+        modelCallsAvoided.inc({ model });
+        return relay(shared);
+      }
+      return guard(
         model,
         async (callSignal) => {
-          const stream = clock.timeSync('prompt-assembly', () =>
-            deps.model.stream({
+          let stream: ReturnType<ModelGateway['stream']> | undefined;
+          const open = (streamSignal: AbortSignal) => {
+            stream = deps.model.stream({
               profile: model,
               userText: request.text,
               intent: classification.intent,
               history: session?.turns ?? [],
               summary: session?.summary ?? '',
               products,
-              signal: callSignal,
-            }),
-          );
-          const { promptBytes: bytes, tokens } = stream;
-          promptBytes.observe(bytes);
-          clock.set('prompt-bytes', bytes);
-          let first = true;
-          // Sending every token is timed, as one 'stream' segment and one span from the first
-          // token to the last: a span (and a closure) per token would cost more than the send.
-          let streamStarted = 0;
-          let streamMs = 0;
-          try {
-            for await (const text of tokens) {
-              const t0 = performance.now();
-              if (first) {
-                clock.set('fm-first-token', t0 - fmStarted);
-                streamStarted = t0;
-                first = false;
-              }
-              answer += text;
-              streamed = true;
-              sink.token(text);
-              streamMs += performance.now() - t0;
-            }
-          } catch (error) {
-            throw first ? new NothingStreamedError(error) : error;
-          } finally {
-            if (!first) clock.record('stream', streamStarted, streamMs);
-          }
-          usage = stream.usage();
+              signal: streamSignal,
+            });
+            promptBytes.observe(stream.promptBytes);
+            clock.set('prompt-bytes', stream.promptBytes);
+            return stream.tokens;
+          };
+          await relay(clock.timeSync('prompt-assembly', () => (key ? flights.lead(key, open, callSignal) : open(callSignal))));
+          usage = stream?.usage();
         },
         { signal },
       );
+    };
     try {
       try {
         await streamFrom(profile);
@@ -447,13 +509,19 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   }
 
   /** 4a. A finished answer: handed over to the post-processor, then `done` with its timings. */
-  function finish(run: Run, context: ChatContext, sink: ChatSink, answer: string, model: ModelProfile | 'cache', usage?: DoneFrame['usage']): void {
+  function finish(run: Run, context: ChatContext, sink: ChatSink, answer: string, model: ModelProfile | 'cache', usage?: DoneFrame['usage'], products?: ProductSummary[]): void {
     const { request, classification, clock, degraded } = run;
     clock.timeSync('enqueue', () => handOff(run, context, answer, model));
     const frame: DoneFrame = { type: 'done', requestId: request.requestId, cached: model === 'cache', model, intent: classification.intent, timings: clock.timings };
     if (degraded.length) frame.degraded = degraded;
     if (usage) frame.usage = usage;
+    // The products it was grounded on; a cached answer has none to name (the cache keeps only the text).
+    if (products) frame.products = products;
     sink.done(frame);
+    // After `done`, off the answer's own path: the post-processor's write takes far longer to land.
+    if (model !== 'cache' && isCacheable(run) && deps.answerCheck?.({ question: request.text, answer, intent: classification.intent })) {
+      deps.cache.holdLocally({ question: request.text, answer, model, scope: run.scope, ttlSeconds: ttl[classification.intent] });
+    }
     observe(clock.timings);
     recordProfile(run.traceId, clock, model);
     requests.inc({ intent: classification.intent, model, outcome: 'answered' });
@@ -475,11 +543,12 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
       if (hit) {
         run.clock.timeSync('stream', () => sink.token(hit.answer));
         finish(run, context, sink, hit.answer, 'cache');
+        cacheHits.inc({ kind: hit.precomputed ? 'precomputed' : hit.kind });
         return;
       }
       const gathered = await gatherContext(run, context);
       const result = await streamWithFallback(run, gathered, sink, signal);
-      if (result.ok) finish(run, context, sink, result.answer, result.profile, result.usage);
+      if (result.ok) finish(run, context, sink, result.answer, result.profile, result.usage, gathered.products);
       else fail(run, sink, result);
     },
   };

@@ -1,8 +1,6 @@
 export { DEFAULT_CACHE_TTL_SECONDS, cacheScopeFor, createChatPipeline } from './chat-pipeline';
 export type { ChatContext, ChatPipeline, ChatPipelineDeps, ChatRequest, ChatSink } from './chat-pipeline';
 export type { ClassifierPort, ModelGateway, ModelStreamRequest, ProductSource, SessionSource, SessionView } from './ports';
-export { answerJobs } from './answer-jobs';
-export type { DerivedJob, DerivedQueueName } from './answer-jobs';
 export { SEGMENTS, SegmentClock } from './segment-clock';
 export type { Segment } from './segment-clock';
 export { selectProducts } from './select-products';

@@ -1,8 +1,8 @@
-import type { ProductSummary } from '@manga-assist/contracts';
+import type { Preferences, ProductSummary } from '@manga-assist/contracts';
 
 /** What the gateway prefetched about a signed-in user (the sessions lib's context). */
 export interface Personalization {
-  preferences: { demographics?: string[]; maxPriceJpy?: number; language?: 'ja' | 'en' };
+  preferences: Preferences;
   /** Titles the user asked about recently (newest first): not recommended again. */
   recentTitleIds: string[];
 }

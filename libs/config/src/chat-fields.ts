@@ -57,6 +57,12 @@ export const retrievalShape = {
 export const searchShape = {
   VECTOR_INDEX: z.enum(['hnsw', 'opensearch'], { error: 'must be hnsw or opensearch' }).default('hnsw'),
   OPENSEARCH_ENDPOINT: httpUrl().optional(),
+  /** A collection's name instead of its endpoint: found with BatchGetCollection at start, used once ACTIVE. */
+  OPENSEARCH_COLLECTION: z.string().regex(/^[a-z][a-z0-9-]{2,31}$/, 'must be a collection name (3-32 lowercase letters, digits and -)').optional(),
+  /** How often a collection that is not ACTIVE yet is asked about again (ms). */
+  OPENSEARCH_COLLECTION_POLL_MS: positiveInt(10_000),
+  /** The OpenSearch Serverless control plane; unset: AWS's for AWS_REGION (a stand-in in tests). */
+  OPENSEARCH_SERVERLESS_ENDPOINT: httpUrl().optional(),
   OPENSEARCH_INDEX: z.string().min(1).default('manga-products'),
   SEARCH_EMBEDDER: z.enum(['hashed', 'titan'], { error: 'must be hashed or titan' }).default('hashed'),
   TITAN_EMBED_MODEL_ID: z.string().min(1).default('amazon.titan-embed-text-v2:0'),
@@ -67,9 +73,15 @@ export const searchShape = {
 };
 
 /** The combinations of search variables that cannot work, each reported on the variable to change. */
-export function checkSearchSettings(config: { VECTOR_INDEX: string; OPENSEARCH_ENDPOINT?: string; SEARCH_EMBEDDER: string }, ctx: z.RefinementCtx): void {
-  if (config.VECTOR_INDEX === 'opensearch' && !config.OPENSEARCH_ENDPOINT) {
-    ctx.addIssue({ code: 'custom', path: ['OPENSEARCH_ENDPOINT'], message: 'is required when VECTOR_INDEX=opensearch' });
+export function checkSearchSettings(
+  config: { VECTOR_INDEX: string; OPENSEARCH_ENDPOINT?: string; OPENSEARCH_COLLECTION?: string; SEARCH_EMBEDDER: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.VECTOR_INDEX === 'opensearch' && !config.OPENSEARCH_ENDPOINT && !config.OPENSEARCH_COLLECTION) {
+    ctx.addIssue({ code: 'custom', path: ['OPENSEARCH_ENDPOINT'], message: 'or OPENSEARCH_COLLECTION is required when VECTOR_INDEX=opensearch' });
+  }
+  if (config.OPENSEARCH_ENDPOINT && config.OPENSEARCH_COLLECTION) {
+    ctx.addIssue({ code: 'custom', path: ['OPENSEARCH_COLLECTION'], message: 'names a collection to look up; leave it out when OPENSEARCH_ENDPOINT is given' });
   }
   if (config.VECTOR_INDEX === 'hnsw' && config.SEARCH_EMBEDDER === 'titan') {
     ctx.addIssue({

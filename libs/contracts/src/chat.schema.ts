@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProductFiltersSchema } from './catalog.schema';
+import { DemographicSchema, ProductFiltersSchema, ProductSummarySchema } from './catalog.schema';
 
 /** Limits of the chat wire protocol, in bytes (UTF-8). */
 export const CHAT_LIMITS = {
@@ -55,7 +55,7 @@ export const PingFrameSchema = z.object({ action: z.literal('ping'), requestId: 
 
 /** What a user prefers: recommendations put these demographics and this budget first. */
 export const PreferencesSchema = z.object({
-  demographics: z.array(z.string().min(1).max(32)).max(16).optional(),
+  demographics: z.array(DemographicSchema).max(5).optional(),
   maxPriceJpy: z.number().int().positive().optional(),
   language: z.enum(['ja', 'en']).optional(),
 });
@@ -124,6 +124,11 @@ export const DoneFrameSchema = z.object({
   timings: z.record(z.string(), z.number()),
   /** Fallbacks taken for this answer, e.g. ["sonnet→haiku"]; absent when none. */
   degraded: z.array(z.string()).optional(),
+  /**
+   * The products the answer was grounded on, in the order given to the model (possibly none).
+   * Absent on a cached answer: the cache keeps the text, not what it was grounded on.
+   */
+  products: z.array(ProductSummarySchema).optional(),
   /** Tokens the model reported for this answer; absent for a cached answer or a model that reports none. */
   usage: z.object({ inputTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative() }).optional(),
 });

@@ -96,6 +96,20 @@ export const EndpointResultSchema = z.object({
 });
 export type EndpointResult = z.infer<typeof EndpointResultSchema>;
 
+/** An OpenSearch Serverless collection or the VPC endpoint it is reached through, as AWS reports it. */
+export const SearchResourceStatusSchema = z.object({
+  kind: z.enum(['collection', 'vpc-endpoint']),
+  /** The collection's name or the endpoint's id. */
+  name: z.string(),
+  /** ACTIVE, CREATING, FAILED, … as the service says; NOT_FOUND; UNKNOWN when it could not be asked. */
+  status: z.string(),
+  active: z.boolean(),
+  /** The collection's endpoint, or why the status is not known. */
+  detail: z.string().nullable(),
+  checkedAt: z.iso.datetime(),
+});
+export type SearchResourceStatus = z.infer<typeof SearchResourceStatusSchema>;
+
 export const HealthReportSchema = z.object({
   generatedAt: z.iso.datetime(),
   mode: z.enum(['local', 'aws']),
@@ -107,6 +121,8 @@ export const HealthReportSchema = z.object({
   status: ProbeStatusSchema,
   counts: z.object({ healthy: z.number().int(), degraded: z.number().int(), unhealthy: z.number().int() }),
   endpoints: z.array(EndpointResultSchema),
+  /** The search collections and their VPC endpoints (health checker with OPENSEARCH_COLLECTION). */
+  search: z.array(SearchResourceStatusSchema).optional(),
 });
 export type HealthReport = z.infer<typeof HealthReportSchema>;
 

@@ -7,4 +7,5 @@ export * from './dead-letter.schema';
 export * from './scheduler.schema';
 export * from './profile.schema';
 export * from './resilience.schema';
+export * from './ops-feed.schema';
 export * from './openai.schema';

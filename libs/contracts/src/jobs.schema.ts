@@ -112,7 +112,7 @@ export const MAX_ANSWERS_PER_BATCH = 100;
 /**
  * Several answers handed over as one job: the gateway gathers the answers of a few milliseconds,
  * so a busy gateway makes one queue write for many answers instead of one each. The post-processor
- * fans each answer out exactly as it does a lone answered job.
+ * fans each answer out into the jobs of its kinds.
  */
 export const AnsweredBatchJobSchema = z.object({
   /** The first answer's trace id: the batch's id, so handing the same batch over twice adds it once. */

@@ -3,12 +3,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { EntryObject } from 'cacheable-lookup';
+import { withDeadline } from '@manga-assist/resilience';
 import type { Registry } from '@manga-assist/telemetry';
 import { createAnswerStore } from './answer-store';
 import { createDnsCacheMetrics } from './dns-cache-metrics';
 import { HookedLookup } from './hooked-lookup';
-import { createAddressClassifier } from './private-address';
-import type { AddressClass } from './private-address';
+import { lookupFunction } from './lookup-function';
+import { alertMessage, privateClassifiers } from './private-hosts';
 
 /** The part of a pino logger this lib uses. */
 export interface DnsCacheLogger {
@@ -117,7 +118,6 @@ interface Answer {
   keptPrivate: boolean;
 }
 
-const normalize = (host: string) => host.toLowerCase().replace(/\.$/, '');
 const addresses = (entries: readonly EntryObject[]) => entries.map((e) => e.address);
 // cacheable-lookup rewrites entries in place for V4MAPPED lookups: hand out copies only.
 const copies = (entries: readonly EntryObject[]) => entries.map((e) => ({ ...e }));
@@ -130,16 +130,9 @@ function timeoutError(host: string, ms: number): NodeJS.ErrnoException {
   return error;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, host: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(host, ms)), ms);
-    timer.unref();
-  });
-  // The query goes on after a timeout and fills the cache when it completes.
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+// The query goes on after a timeout and fills the cache when it completes.
+const withTimeout = <T>(query: () => Promise<T>, ms: number, host: string): Promise<T> =>
+  withDeadline(ms, query, () => timeoutError(host, ms), { unref: true });
 
 /**
  * A DNS cache for outgoing connections, built on cacheable-lookup: answers are kept within their
@@ -190,12 +183,7 @@ export function createDnsCache(options: DnsCacheOptions): DnsCache {
   );
 
   function alert(kind: DnsAlertKind, host: string, kept: string[], offered: string[]) {
-    const message =
-      kind === 'public-answer-without-private'
-        ? `DNS for ${host} answers public ${offered.join(', ')} and no private address is on record: ` +
-          'traffic goes through the NAT gateway, not the VPC endpoint'
-        : `DNS for ${host} offers public ${offered.join(', ')} instead of its VPC endpoint; ` +
-          `still using private ${kept.join(', ')} (check the VPC resolver and the endpoint's private DNS)`;
+    const message = alertMessage(kind, host, kept, offered);
     if (kind !== 'public-answer-without-private') {
       counts.privateRefused += 1;
       metrics.privateRefused(host);
@@ -276,7 +264,7 @@ export function createDnsCache(options: DnsCacheOptions): DnsCache {
     const cached = before !== undefined && before.expiresAt > now();
     let entries: readonly EntryObject[];
     try {
-      entries = cached ? await query() : await withTimeout(query(), timeoutMs, host);
+      entries = cached ? await query() : await withTimeout(query, timeoutMs, host);
     } catch (error) {
       return serveStale(host, error);
     }
@@ -296,17 +284,7 @@ export function createDnsCache(options: DnsCacheOptions): DnsCache {
     return { entries: privateOnly(host, entries), source, keptPrivate: refusing.has(host) };
   }
 
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    const { family: requested, hints, all } = lookupOptions;
-    const family = requested === 4 || requested === 'IPv4' ? 4 : requested === 6 || requested === 'IPv6' ? 6 : undefined;
-    cacheable.lookupAsync(hostname, { family, hints, all: true }).then(
-      (entries) => {
-        if (all) callback(null, entries.map(({ address, family: f }) => ({ address, family: f })));
-        else callback(null, entries[0]?.address ?? '', entries[0]?.family);
-      },
-      (error: NodeJS.ErrnoException) => callback(error, ''),
-    );
-  };
+  const lookup = lookupFunction(cacheable);
 
   return {
     lookup,
@@ -350,24 +328,4 @@ export function createDnsCache(options: DnsCacheOptions): DnsCache {
       else lastGood.clear();
     },
   };
-}
-
-/** Per-host classifiers for private hosts (null for other hosts), built once per host. */
-function privateClassifiers(privateHosts: PrivateHosts | undefined): (host: string) => ((address: string) => AddressClass) | null {
-  if (!privateHosts) return () => null;
-  if (typeof privateHosts === 'function') {
-    const predicate = privateHosts;
-    const built = new Map<string, ((address: string) => AddressClass) | null>();
-    return (host) => {
-      const key = normalize(host);
-      if (!built.has(key)) {
-        const verdict = predicate(key);
-        built.set(key, verdict === false ? null : createAddressClassifier(verdict === true ? [] : verdict));
-      }
-      return built.get(key) ?? null;
-    };
-  }
-  // Built up front, so a bad CIDR stops the app at start rather than at the first lookup.
-  const table = new Map([...privateHosts].map(([host, cidrs]) => [normalize(host), createAddressClassifier(cidrs)]));
-  return (host) => table.get(normalize(host)) ?? null;
 }

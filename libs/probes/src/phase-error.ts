@@ -1,3 +1,5 @@
+import { withDeadline } from '@manga-assist/resilience';
+
 /** A probe phase that failed, with how long it ran and a code an operator can look up. */
 export class PhaseError extends Error {
   readonly code: string;
@@ -21,23 +23,16 @@ export function errorCode(error: unknown): string {
 /** Runs `work` with a deadline; failures become PhaseErrors carrying the time spent. */
 export async function timed<T>(what: string, timeoutMs: number, work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new PhaseError(`${what} timed out after ${timeoutMs} ms`, 'ETIMEOUT', elapsedSince(started))),
-      timeoutMs,
-    );
-  });
-  const running = work();
-  running.catch(() => undefined);
   try {
-    const value = await Promise.race([running, deadline]);
+    const value = await withDeadline(
+      timeoutMs,
+      work,
+      () => new PhaseError(`${what} timed out after ${timeoutMs} ms`, 'ETIMEOUT', elapsedSince(started)),
+    );
     return { value, ms: elapsedSince(started) };
   } catch (error) {
     if (error instanceof PhaseError) throw error;
     const code = errorCode(error);
     throw new PhaseError(`${what} failed: ${code}`, code, elapsedSince(started));
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,7 +1,5 @@
-import { randomFillSync } from 'node:crypto';
-import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
-import type { Context, Tracer } from '@opentelemetry/api';
-import { Counter, Gauge } from '@manga-assist/telemetry';
+import { trace } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import type { Registry } from '@manga-assist/telemetry';
 import {
   DEFAULT_BUDGETS_MS,
@@ -14,7 +12,8 @@ import {
 } from './budgets';
 import { RollingCount } from './rolling-count';
 import { RollingHistogram, toMicros } from './rolling-histogram';
-import { normalizeTraceId } from './trace-ids';
+import { registerBudgetMetrics } from './budget-metrics';
+import { createSpanEmitter } from './request-spans';
 
 export interface ProfilerLog {
   warn(obj: object, msg?: string): void;
@@ -171,6 +170,7 @@ export function createRequestProfiler(opts: RequestProfilerOptions = {}): Reques
   let lastCheckAt = now();
   let droppedWarned = false;
 
+  const spans = createSpanEmitter({ tracer, rootSpanName, ignored });
   const budgetFor = (key: string): number | null => budgets[key] ?? budgets[baseSegment(key)] ?? null;
 
   /** The key a timing is profiled under, without building a new string per request. */
@@ -206,42 +206,11 @@ export function createRequestProfiler(opts: RequestProfilerOptions = {}): Reques
     return entry;
   }
 
-  // Metrics: the counter moves when the check finds a segment over; the gauges are computed on scrape.
-  const exceeded = opts.registry
-    ? new Counter({
-        name: 'manga_assist_latency_budget_exceeded_total',
-        help: 'Times a segment p95 went over its latency budget by more than the tolerance (at most once per segment per window).',
-        labelNames: ['segment'],
-        registers: [opts.registry],
-      })
-    : undefined;
-  if (opts.registry) {
-    new Gauge({
-      name: 'manga_assist_segment_p95_seconds',
-      help: 'p95 duration of each request segment over the rolling window.',
-      labelNames: ['segment'],
-      registers: [opts.registry],
-      collect() {
-        this.reset();
-        const slot = slotAt(now());
-        for (const entry of entries.values()) {
-          const h = entry.histogram.read(slot);
-          if (h.totalCount > 0) this.set({ segment: entry.key }, h.getValueAtPercentile(95) / 1e6);
-        }
-      },
-    });
-    new Gauge({
-      name: 'manga_assist_segment_budget_seconds',
-      help: 'p95 latency budget of each request segment.',
-      labelNames: ['segment'],
-      registers: [opts.registry],
-      collect() {
-        this.reset();
-        for (const [key, ms] of Object.entries(budgets)) this.set({ segment: key }, ms / 1000);
-        for (const entry of entries.values()) if (entry.budgetMs !== null) this.set({ segment: entry.key }, entry.budgetMs / 1000);
-      },
-    });
-  }
+  const exceeded = registerBudgetMetrics(opts.registry, {
+    budgets,
+    segments: () => entries.values(),
+    slot: () => slotAt(now()),
+  });
 
   function checkBudgets(t: number) {
     lastCheckAt = t;
@@ -260,63 +229,6 @@ export function createRequestProfiler(opts: RequestProfilerOptions = {}): Reques
         `latency budget exceeded: ${entry.key} p95 ${p95} ms > ${entry.budgetMs} ms (+${Math.round(overBy * 100)}%)`,
       );
     }
-  }
-
-  // Span ids for remote parents come from a pooled random buffer: a randomBytes() call per request
-  // costs about 5 µs, a slice of the pool about 0.1 µs.
-  const idPool = Buffer.allocUnsafe(4096);
-  let idOffset = idPool.length;
-  function randomSpanId(): string {
-    if (idOffset + 8 > idPool.length) {
-      randomFillSync(idPool);
-      idOffset = 0;
-    }
-    const id = idPool.toString('hex', idOffset, idOffset + 8);
-    idOffset += 8;
-    return id === '0000000000000000' ? randomSpanId() : id;
-  }
-
-  function remoteParent(request: ProfiledRequest): Context {
-    const traceId = request.traceId === undefined ? null : normalizeTraceId(request.traceId);
-    if (!traceId) return ROOT_CONTEXT;
-    const spanId = request.parentSpanId && /^[0-9a-f]{16}$/.test(request.parentSpanId) ? request.parentSpanId : randomSpanId();
-    return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
-  }
-
-  /**
-   * The request as a root span (kind SERVER: an X-Ray segment) with one child per segment (X-Ray
-   * subsegments), created after the fact with explicit start and end times. With a traceId the root
-   * joins that trace under a remote parent. Children are skipped when the root is not recorded.
-   */
-  function emitSpans(request: ProfiledRequest, totalMs: number | undefined) {
-    const { startedAt, timings } = request;
-    const root = tracer.startSpan(rootSpanName, { kind: SpanKind.SERVER, startTime: startedAt }, remoteParent(request));
-    if (!root.isRecording()) {
-      root.end(startedAt + (totalMs ?? 0));
-      return;
-    }
-    if (request.attributes) root.setAttributes(request.attributes);
-    if (request.model !== undefined) root.setAttribute('manga_assist.model', request.model);
-    const parent = trace.setSpan(ROOT_CONTEXT, root);
-    const child = (segment: string, startMs: number, durationMs: number) => {
-      const span = tracer.startSpan(segment, { startTime: startedAt + startMs, attributes: { 'manga_assist.segment': segment } }, parent);
-      span.end(startedAt + startMs + durationMs);
-    };
-    let end = 0;
-    if (request.spans) {
-      for (const s of request.spans) {
-        child(s.segment, s.startMs, s.durationMs);
-        end = Math.max(end, s.startMs + s.durationMs);
-      }
-    } else {
-      for (const name in timings) {
-        const ms = timings[name];
-        if (ignored.has(name) || name === TOTAL_SEGMENT || !(ms >= 0)) continue;
-        child(name, end, ms);
-        end += ms;
-      }
-    }
-    root.end(startedAt + (totalMs ?? end));
   }
 
   return {
@@ -338,7 +250,7 @@ export function createRequestProfiler(opts: RequestProfilerOptions = {}): Reques
       }
       requests.add(slot);
       if (t - lastCheckAt >= checkIntervalMs) checkBudgets(t);
-      emitSpans(request, totalMs);
+      spans.emit(request, totalMs);
     },
 
     snapshot() {

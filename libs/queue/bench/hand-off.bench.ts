@@ -11,8 +11,8 @@ const PER_ROUND = Number(process.env['BENCH_JOBS'] ?? 1000);
 async function main() {
   const prefix = `bench:hand-off:${process.pid}`;
   const connection = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const queue = new Queue('answered', { connection, prefix });
-  // About the size of an answered job.
+  const queue = new Queue('answered-batch', { connection, prefix });
+  // About the size of one answer.
   const data = { question: 'trending manga', answer: 'x'.repeat(600), timings: { intent: 0.1, 'cache-lookup': 0.4 } };
   const opts = { attempts: 5, backoff: { type: 'exponential', delay: 200 }, removeOnComplete: { age: 3600, count: 10_000 } };
   /** CPU of this process per job, in µs. */
@@ -20,8 +20,8 @@ async function main() {
     const before = process.cpuUsage();
     for (let i = 0; i < n; i++) {
       const jobId = `${mode}-${i}-${Math.random()}`;
-      if (mode === 'add') await queue.add('answered', data, { ...opts, jobId });
-      else await queue.addBulk([{ name: 'answered', data, opts: { ...opts, jobId } }]);
+      if (mode === 'add') await queue.add('answered-batch', data, { ...opts, jobId });
+      else await queue.addBulk([{ name: 'answered-batch', data, opts: { ...opts, jobId } }]);
     }
     const used = process.cpuUsage(before);
     return (used.user + used.system) / n;

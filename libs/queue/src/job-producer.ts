@@ -1,8 +1,10 @@
 import { Queue } from 'bullmq';
-import type { JobsOptions } from 'bullmq';
-import { Counter, Gauge } from '@manga-assist/telemetry';
+import { withDeadline } from '@manga-assist/resilience';
 import type { Registry } from '@manga-assist/telemetry';
 import { bullConnection } from './connection';
+import { createProducerMetrics } from './producer-metrics';
+import { createSpillBuffer } from './spill-buffer';
+import type { Spilled } from './spill-buffer';
 import { JOB_SCHEMAS, jobIdFor, jobOptionsFor } from './queues';
 import type { JobData, QueueName } from './queues';
 
@@ -37,18 +39,6 @@ export interface JobProducer {
   close(): Promise<void>;
 }
 
-interface Spilled {
-  /** Order of enqueue: the spill buffer retries in this order whatever order the failures came in. */
-  seq: number;
-  name: QueueName;
-  data: unknown;
-  opts: JobsOptions;
-}
-
-// Which jobs give way first when the spill buffer is full: a session turn (alone, or inside an
-// answered job) is dropped last, and never without an error log and a counted drop.
-const DROP_ORDER: QueueName[] = ['analytics', 'cache-write', 'guardrail-check', 'audit', 'session-update', 'answered', 'answered-batch'];
-
 export function createJobProducer(options: JobProducerOptions): JobProducer {
   const { redisUrl, prefix = 'ma', log, spillLimit = 10_000, handOffTimeoutMs = 250, retryIntervalMs = 500 } = options;
   // A hand-off must fail fast while Redis is away; the spill buffer does the waiting.
@@ -68,43 +58,16 @@ export function createJobProducer(options: JobProducerOptions): JobProducer {
     return queue;
   };
 
-  const spill: Spilled[] = [];
   let enqueueSeq = 0;
   const inFlight = new Set<Promise<void>>();
-  const enqueued = new Counter({
-    name: 'manga_assist_jobs_enqueued_total',
-    help: 'Jobs handed to the post-processor queues.',
-    labelNames: ['queue'],
-    registers: options.registry ? [options.registry] : [],
-  });
-  const dropped = new Counter({
-    name: 'manga_assist_jobs_spill_dropped_total',
-    help: 'Jobs dropped because the spill buffer was full while Redis refused hand-offs.',
-    labelNames: ['queue'],
-    registers: options.registry ? [options.registry] : [],
-  });
-  new Gauge({
-    name: 'manga_assist_jobs_spilled',
-    help: 'Jobs held in memory because Redis refused them; retried until it accepts them.',
-    registers: options.registry ? [options.registry] : [],
-    collect() {
-      this.set(spill.length);
-    },
-  });
+  const metrics = createProducerMetrics(options.registry, () => spill.length);
+  const spill = createSpillBuffer({ limit: spillLimit, log, onDrop: metrics.dropped });
 
+  const withinHandOffTime = (add: () => Promise<unknown>) =>
+    withDeadline(handOffTimeoutMs, add, () => new Error(`no answer from Redis within ${handOffTimeoutMs} ms`));
   const handOff = async (job: Spilled): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        queueFor(job.name).add(job.name, job.data, job.opts),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${handOffTimeoutMs} ms`)), handOffTimeoutMs);
-        }),
-      ]);
-      enqueued.inc({ queue: job.name });
-    } finally {
-      clearTimeout(timer);
-    }
+    await withinHandOffTime(() => queueFor(job.name).add(job.name, job.data, job.opts));
+    metrics.enqueued(job.name);
   };
 
   // Jobs handed over in the same turn of the event loop go to Redis together: one addBulk per
@@ -113,48 +76,25 @@ export function createJobProducer(options: JobProducerOptions): JobProducer {
   const batches = new Map<QueueName, Spilled[]>();
   let flushScheduled = false;
   const handOffBatch = async (name: QueueName, jobs: Spilled[]): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        // One job goes in with a single script call: addBulk builds an ioredis pipeline, and each
-        // one copies every script command BullMQ defines, which costs more than the job itself.
-        jobs.length === 1
-          ? queueFor(name).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts)
-          : queueFor(name).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: j.opts }))),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${handOffTimeoutMs} ms`)), handOffTimeoutMs);
-        }),
-      ]);
-      enqueued.inc({ queue: name }, jobs.length);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withinHandOffTime(() =>
+      // One job goes in with a single script call: addBulk builds an ioredis pipeline, and each
+      // one copies every script command BullMQ defines, which costs more than the job itself.
+      jobs.length === 1
+        ? queueFor(name).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts)
+        : queueFor(name).addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: j.opts }))),
+    );
+    metrics.enqueued(name, jobs.length);
   };
   const flushBatches = () => {
     flushScheduled = false;
     for (const [name, jobs] of batches) {
       batches.delete(name);
       const attempt = handOffBatch(name, jobs).catch((error: unknown) => {
-        for (const job of jobs) keep(job, error);
+        for (const job of jobs) spill.keep(job, error);
       });
       inFlight.add(attempt);
       void attempt.finally(() => inFlight.delete(attempt));
     }
-  };
-
-  const keep = (job: Spilled, error: unknown) => {
-    if (spill.length >= spillLimit) {
-      const victimQueue = DROP_ORDER.find((q) => spill.some((s) => s.name === q) && DROP_ORDER.indexOf(q) <= DROP_ORDER.indexOf(job.name));
-      const index = victimQueue ? spill.findIndex((s) => s.name === victimQueue) : -1;
-      const victim = index >= 0 ? spill.splice(index, 1)[0]! : job;
-      dropped.inc({ queue: victim.name });
-      log.error({ queue: victim.name, jobId: victim.opts.jobId, spillLimit }, 'spill buffer full: job dropped');
-      if (victim === job) return;
-    }
-    if (spill.length === 0) log.warn({ err: (error as Error).message }, 'Redis refused a job hand-off: keeping jobs in memory and retrying');
-    let at = spill.length;
-    while (at > 0 && spill[at - 1]!.seq > job.seq) at--;
-    spill.splice(at, 0, job);
   };
 
   let retrying = false;
@@ -162,8 +102,8 @@ export function createJobProducer(options: JobProducerOptions): JobProducer {
     if (retrying || spill.length === 0) return;
     retrying = true;
     void (async () => {
-      while (spill.length > 0) {
-        const job = spill[0]!;
+      // Oldest first, one at a time: a session's turns reach Redis in the order they were given.
+      for (let job = spill.first(); job; job = spill.first()) {
         try {
           await handOff(job);
           spill.shift();
@@ -181,7 +121,7 @@ export function createJobProducer(options: JobProducerOptions): JobProducer {
       const parsed = JOB_SCHEMAS[name].parse(data);
       const job: Spilled = { seq: ++enqueueSeq, name, data: parsed, opts: jobOptionsFor(name, jobIdFor(name, data)) };
       // Jobs queue up behind the ones already spilled, so per-session order is kept.
-      if (spill.length > 0) return keep(job, new Error('earlier jobs are still waiting'));
+      if (spill.length > 0) return spill.keep(job, new Error('earlier jobs are still waiting'));
       const batch = batches.get(name);
       if (batch) batch.push(job);
       else batches.set(name, [job]);

@@ -1,3 +1,4 @@
+import { withDeadline } from '@manga-assist/resilience';
 import { Counter, Gauge, Histogram } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
 import type { QueueSet } from './queue-set';
@@ -36,22 +37,18 @@ export function createQueueMetrics({ registry, queues, depthTimeoutMs = 1000 }: 
     labelNames: ['queue', 'state'],
     registers,
     async collect() {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        const all = await Promise.race([
-          Promise.all(queues.all().map(async (q) => [q.name, await q.getJobCounts(...DEPTH_STATES)] as const)),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error('timeout')), depthTimeoutMs);
-          }),
-        ]);
+        const all = await withDeadline(
+          depthTimeoutMs,
+          () => Promise.all(queues.all().map(async (q) => [q.name, await q.getJobCounts(...DEPTH_STATES)] as const)),
+          () => new Error('timeout'),
+        );
         for (const [queue, counts] of all) {
           for (const state of DEPTH_STATES) this.set({ queue, state }, counts[state] ?? 0);
         }
       } catch {
         // Redis away: report no depth rather than stale numbers or a failed scrape.
         this.reset();
-      } finally {
-        clearTimeout(timer);
       }
     },
   });

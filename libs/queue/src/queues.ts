@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import {
   AnalyticsEventSchema,
   AnsweredBatchJobSchema,
-  AnsweredJobSchema,
   AuditJobSchema,
   CacheWriteJobSchema,
   GuardrailCheckJobSchema,
@@ -12,7 +11,8 @@ import {
 
 /**
  * Queue names. They live in Redis next to their jobs: NEVER rename one, or the jobs waiting under
- * the old name are orphaned. Add a new name instead and drain the old queue.
+ * the old name are orphaned. Add a new name instead and drain the old queue. Retired, never to be
+ * reused: `answered` (one answer per job; drained, then removed, once gateways sent answered-batch).
  */
 export const QUEUES = {
   cacheWrite: 'cache-write',
@@ -21,11 +21,9 @@ export const QUEUES = {
   analytics: 'analytics',
   audit: 'audit',
   /**
-   * One job per answer from the gateway, carrying what the kinds above need; the post-processor
-   * fans it out into their queues (each kind keeps its own retries and concurrency).
+   * The gateway's answers, several per job, carrying what the kinds above need; the post-processor
+   * fans each answer out into their queues (each kind keeps its own retries and concurrency).
    */
-  answered: 'answered',
-  /** Several answers in one job (what the gateway hands over); fanned out answer by answer. */
   answeredBatch: 'answered-batch',
   /** Jobs that used up their attempts (no worker drains it; see dead-letter-queue.ts). */
   deadLetter: 'dead-letter',
@@ -42,7 +40,6 @@ export const JOB_SCHEMAS = {
   'guardrail-check': GuardrailCheckJobSchema,
   analytics: AnalyticsEventSchema,
   audit: AuditJobSchema,
-  answered: AnsweredJobSchema,
   'answered-batch': AnsweredBatchJobSchema,
 } as const satisfies Record<QueueName, z.ZodType>;
 
@@ -78,9 +75,7 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   analytics: { attempts: 5, backoffMs: 1000, concurrency: 50 },
   // Audit lines share one append + fsync (group commit) the same way.
   audit: { attempts: 5, backoffMs: 1000, concurrency: 20 },
-  // A fan-out only adds jobs to Redis: many in flight at once, quick retries like the other
-  // Redis-only kinds.
-  answered: { attempts: 5, backoffMs: 200, concurrency: 50 },
+  // A fan-out only adds jobs to Redis: quick retries like the other Redis-only kinds.
   'answered-batch': { attempts: 5, backoffMs: 200, concurrency: 20 },
 };
 

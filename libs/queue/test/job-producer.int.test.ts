@@ -124,7 +124,7 @@ describe('job producer and worker', () => {
     }
   });
 
-  it('keeps an answered job (an answer with its session turn) longest of all', async () => {
+  it('keeps an answered-batch job (answers with their session turns) longest of all', async () => {
     const port = await freePort();
     const log = createTestLogger();
     const producer = createJobProducer({ redisUrl: `redis://127.0.0.1:${port}`, prefix, log, spillLimit: 2, handOffTimeoutMs: 50, retryIntervalMs: 60_000 });
@@ -151,8 +151,10 @@ describe('job producer and worker', () => {
     try {
       producer.enqueue('session-update', sessionUpdate(1));
       await waitFor(() => producer.pending() === 1, { timeoutMs: 3000 });
-      producer.enqueue('answered', answered(2));
-      producer.enqueue('answered', answered(3));
+      for (const seq of [2, 3]) {
+        const answer = answered(seq);
+        producer.enqueue('answered-batch', { batchId: answer.traceId, answers: [answer] });
+      }
       await waitFor(() => log.entries.some((e) => e.msg === 'spill buffer full: job dropped'), { timeoutMs: 3000 });
       const drops = log.entries.filter((e) => e.msg === 'spill buffer full: job dropped').map((e) => (e.obj as { queue: string }).queue);
       expect(drops).toEqual(['session-update']);

@@ -34,3 +34,5 @@ export {
 export type { DownstreamEnvConfig, DownstreamEnvVariable } from './downstream-env';
 export { BREAKER_STATE_VALUE, RESILIENCE_METRIC_NAMES } from './resilience-metrics';
 export type { CallOutcome } from './resilience-metrics';
+export { withDeadline } from './deadline';
+export type { DeadlineOptions } from './deadline';

@@ -46,3 +46,5 @@ export { createOpenSearchBackend, searchBackendConfig } from './search-backend';
 export type { SearchBackend, SearchEnv, SearchPools } from './search-backend';
 export { createProductSource } from './product-source';
 export type { ProductSource, TrendingList } from './product-source';
+export { CollectionNotActiveError, NOT_FOUND, createCollectionDiscovery, resolveSearchBackend } from './collection-discovery';
+export type { CollectionDiscovery, CollectionStatus, ResolveSearchBackendOptions, VpcEndpointStatus } from './collection-discovery';

@@ -4,6 +4,7 @@ import type { SearchEnv } from './search-backend';
 const env = (overrides: Partial<SearchEnv>): SearchEnv => ({
   VECTOR_INDEX: 'opensearch',
   OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9200',
+  OPENSEARCH_COLLECTION_POLL_MS: 10_000,
   OPENSEARCH_INDEX: 'manga-products',
   SEARCH_EMBEDDER: 'titan',
   TITAN_EMBED_MODEL_ID: 'amazon.titan-embed-text-v2:0',

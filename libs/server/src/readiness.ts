@@ -36,6 +36,9 @@ export interface Readiness {
   stop(): void;
 }
 
+// Kept as a plain race: with cockatiel's timeout here (withDeadline), the post-processor's
+// kill-recovery test failed (analytics jobs lost their 3 s locks after the restart; cause not yet
+// found), while with this it passes.
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

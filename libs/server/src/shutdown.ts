@@ -1,3 +1,4 @@
+import { withDeadline } from '@manga-assist/resilience';
 import type { Logger } from '@manga-assist/telemetry';
 
 export interface ShutdownStep {
@@ -20,23 +21,20 @@ export function installShutdown(logger: Logger, steps: ShutdownStep[], { stepTim
     logger.info({ signal }, 'shutting down');
     let failed = false;
     for (const step of steps) {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          Promise.resolve().then(() => step.run()),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`took longer than ${stepTimeoutMs} ms`)), stepTimeoutMs);
-          }),
-        ]);
+        await withDeadline(
+          stepTimeoutMs,
+          async () => step.run(),
+          () => new Error(`took longer than ${stepTimeoutMs} ms`),
+        );
       } catch (error) {
         failed = true;
         logger.error({ step: step.name, err: error }, `shutdown step ${step.name} failed`);
-      } finally {
-        clearTimeout(timer);
       }
     }
     logger.info('stopped');
-    logger.flush();
+    // The log is written asynchronously: exiting before it is flushed would lose these last lines.
+    await withDeadline(1000, () => new Promise<void>((resolve) => logger.flush(() => resolve())), () => new Error('log flush')).catch(() => undefined);
     process.exit(failed ? 1 : 0);
   };
   process.on('SIGTERM', (signal) => void shutdown(signal));

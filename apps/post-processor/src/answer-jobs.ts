@@ -1,8 +1,8 @@
 import type { AnsweredJob } from '@manga-assist/contracts';
 import type { JobData, QueueName } from '@manga-assist/queue';
 
-/** The queues an answered job fans out into. */
-export type DerivedQueueName = Exclude<QueueName, 'answered' | 'answered-batch'>;
+/** The queues an answer fans out into. */
+export type DerivedQueueName = Exclude<QueueName, 'answered-batch'>;
 
 /** One job for one of the kinds' queues, typed by its queue. */
 export type DerivedJob = { [N in DerivedQueueName]: { name: N; data: JobData<N> } }[DerivedQueueName];

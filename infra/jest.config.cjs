@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'infra',
+  preset: '../jest.preset.js',
+  rootDir: __dirname,
+};
