@@ -162,10 +162,11 @@ export function createLocalEntries<T>({ redis, prefix, decode, maxBytes = 64 * 1
     },
     track,
     hold(key, value, size, expiresAt) {
-      if (!live || expiresAt <= Date.now()) return false;
+      const ttlMs = expiresAt - Date.now();
+      if (!tracking.live || ttlMs <= 0) return false;
       // A read in flight must not replace it with what Redis held before the write.
       reading.delete(key);
-      keep(key, value, size, expiresAt);
+      keep(key, value, size, performance.now(), ttlMs === Infinity ? -1 : Math.ceil(ttlMs));
       return entries.has(key);
     },
     get live() {

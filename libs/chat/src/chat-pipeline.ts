@@ -273,7 +273,7 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
   /**
    * Hands the answer over to the post-processor without waiting, gathered with the other answers of
    * the next few milliseconds into one answered-batch job: it derives the cache write, guardrail
-   * check, analytics event, audit record and session turn of each (answerJobs).
+   * check, analytics event, audit record and session turn of each (the post-processor's answerJobs).
    */
   function handOff(run: Run, context: ChatContext, answer: string, model: ModelProfile | 'cache'): void {
     const { traceId, request, classification, scope } = run;
