@@ -24,6 +24,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   setupFiles: [path.join(__dirname, 'tools/jest/setup-env.js')],
-  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  // The `test` target (the fast loop) runs the unit tests beside the code; the `integration` target
+  // (nx.json) sets JEST_SUITE=integration for the ones in test/, on real engines.
+  testMatch: process.env.JEST_SUITE === 'integration' ? ['<rootDir>/test/**/*.test.ts'] : ['<rootDir>/src/**/*.test.ts'],
   reporters: ['default', path.join(__dirname, 'tools/jest/count-reporter.js')],
 };

@@ -17,6 +17,10 @@ export const devConfigSchema = z.object({
   CONTROL_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The gateway's AUTH_MODE; with `local` the issuer's key is made under DATA_DIR/auth on first run. */
   AUTH_MODE: z.enum(['jwt', 'local', 'anonymous']).default('local'),
+  /** Webhook secrets; unset ones are generated once into <DATA_DIR>/webhook-secrets.env. */
+  WEBHOOK_SECRET_CATALOG: z.string().startsWith('whsec_', 'must start with whsec_').optional(),
+  WEBHOOK_SECRET_REVIEWS: z.string().startsWith('whsec_', 'must start with whsec_').optional(),
+  WEBHOOK_SECRET_PAYMENTS: z.string().startsWith('whsec_', 'must start with whsec_').optional(),
   START_TIMEOUT_MS: positiveInt(60_000),
   /** Skip `nx build` (the dist/ bundles are already current). */
   SKIP_BUILD: z.enum(['true', 'false']).default('false'),

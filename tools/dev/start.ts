@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from '@manga-assist/config';
 import type { AppName, OpsStatus } from '@manga-assist/contracts';
 import { ensureLocalIssuerKeys } from '@manga-assist/auth';
 import { startLocalStack } from '@manga-assist/local-stack';
+import { localWebhookSecrets } from './webhook-secrets';
 import { devConfigSchema } from './dev-config';
 import type { DevConfig } from './dev-config';
 
@@ -185,6 +186,7 @@ async function main() {
   // The local issuer signs the tokens of `npm run token` and the chat page; the gateway verifies them.
   const authDir = path.join(config.DATA_DIR, 'auth');
   if (config.AUTH_MODE === 'local') await ensureLocalIssuerKeys(authDir);
+  const webhooks = localWebhookSecrets(config);
   const baseUrl = (portVar: keyof DevConfig) => `http://${config.HOST}:${config[portVar] as number}`;
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -198,6 +200,7 @@ async function main() {
     CONTROL_TOKEN: token,
     AUTH_MODE: config.AUTH_MODE,
     AUTH_LOCAL_KEY_DIR: authDir,
+    ...webhooks.secrets,
     GATEWAY_PORT: String(config.GATEWAY_PORT),
     SCHEDULER_PORT: String(config.SCHEDULER_PORT),
     POST_PROCESSOR_PORT: String(config.POST_PROCESSOR_PORT),
@@ -243,6 +246,8 @@ async function main() {
     `  ${'chat page'.padEnd(20)}${gateway}/`,
     `  ${'ops page'.padEnd(20)}${gateway}/ops   (sign in with the control token)`,
     `  ${'ops status'.padEnd(20)}${gateway}/v1/ops/status`,
+    `  ${'webhooks'.padEnd(20)}POST ${gateway}/v1/webhooks/{catalog,payments,reviews}`,
+    `  ${'webhook secrets'.padEnd(20)}${path.relative(ROOT, webhooks.file)} (variables set in the environment take precedence)`,
     `  ${'redis'.padEnd(20)}${stack.redisUrl}`,
     `  ${'dynamodb (dynalite)'.padEnd(20)}${stack.dynamoEndpoint}`,
     `  ${'kinesis (kinesalite)'.padEnd(20)}${stack.kinesisEndpoint}`,

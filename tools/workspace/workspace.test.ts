@@ -17,7 +17,7 @@ function nx(args: string[]): string {
 }
 
 interface Graph {
-  nodes: Record<string, { type: string; data: { tags?: string[] } }>;
+  nodes: Record<string, { type: string; data: { root: string; tags?: string[]; targets?: Record<string, unknown> } }>;
   dependencies: Record<string, { source: string; target: string }[]>;
 }
 
@@ -71,6 +71,24 @@ describe('project graph', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  // `test` (the fast loop) runs src/; `integration` runs test/ (tools: *.int.test.ts). A test/ folder
+  // without the target would never run; an integration test under src/ would run in the fast loop.
+  it('gives every project with integration tests an integration target, and only those', () => {
+    const wrong: string[] = [];
+    for (const [name, { data }] of Object.entries(graph.nodes)) {
+      const files = (fs.readdirSync(path.join(ROOT, data.root), { recursive: true }) as string[]).filter(
+        (f) => f.endsWith('.test.ts') && !f.split(path.sep).includes('node_modules'),
+      );
+      const hasIntegrationTests = files.some((f) => f.startsWith(`test${path.sep}`) || f.endsWith('.int.test.ts'));
+      const hasTarget = data.targets?.['integration'] !== undefined;
+      if (hasIntegrationTests !== hasTarget) wrong.push(`${name}: integration tests ${hasIntegrationTests}, integration target ${hasTarget}`);
+      for (const f of files.filter((f) => f.startsWith(`src${path.sep}`) && f.endsWith('.int.test.ts'))) {
+        wrong.push(`${name}: ${f} would run with the unit tests`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('has no cycles', () => {

@@ -15,7 +15,8 @@ import { createRequestProfiler } from '@manga-assist/profiler';
 import type { JobProducer } from '@manga-assist/queue';
 import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
-import { createProductSource, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
+import { createProductSource, followCatalogChanges, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
+import type { CatalogFollower } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient, tokenMatches } from '@manga-assist/rpc';
 import { bearerFromHeaders } from '@manga-assist/auth';
@@ -31,6 +32,7 @@ import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
 import { registerLocalTokenHttp } from './local-token-http';
 import { registerOpenAiHttp } from './openai-http';
+import { registerWebhooksHttp } from './webhooks-http';
 import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
 import type { GatewayConfig } from './config';
@@ -92,6 +94,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   // The catalog and its vector index load in the background; /readyz waits for them.
   let pipeline: ChatPipeline | undefined;
   let products: ProductSource | undefined;
+  let catalogChanges: CatalogFollower | undefined;
   const retrievalReady = (async () => {
     const { retriever } = await loadRetrieval({
       catalogPath: config.CATALOG_PATH,
@@ -101,6 +104,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
       search: await resolveSearchBackend(config, { log: logger }),
       pools: deps.pools,
     });
+    // Publishers' catalog updates, from every one recorded so far to each new one (Redis pub/sub).
+    catalogChanges = followCatalogChanges({ redisUrl: config.REDIS_URL, keyPrefix: config.KEY_PREFIX, retriever, log: logger, connectionName: `manga-assist:${APP}:catalog` });
     products = createProductSource(retriever, trendingStore);
     pipeline = createChatPipeline({
       classifier: createClassifier(retriever),
@@ -170,6 +175,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         checks: [
           { name: 'redis', check: redis.check, degradable: true },
           { name: 'dynamodb', check: () => pingDynamo(dynamo, tables.sessions.TableName), degradable: true },
+          // Catalog updates recorded before this instance started are applied (needs Redis: degradable).
+          { name: 'catalog-changes', check: () => catalogChanges?.ready ?? Promise.reject(new Error('catalog still loading')), degradable: true },
           {
             name: 'catalog',
             check: async () => {
@@ -214,6 +221,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           registerChatHttp(server, lazyPipeline, auth, { tokenFlushMs: config.TOKEN_FLUSH_MS });
           registerOpenAiHttp(server, lazyPipeline, auth);
           if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
+          registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger });
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
           sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
@@ -227,6 +235,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         // what main.ts built (the producer flushes them).
         shutdown: [
           { name: 'revisions', run: () => revisions.close() },
+          { name: 'catalog-changes', run: () => catalogChanges?.close() },
           { name: 'answers', run: () => lazyPipeline.drainAnswers() },
           { name: 'cache', run: () => cache.close() },
           { name: 'policies', run: () => policies.dispose() },

@@ -48,6 +48,16 @@ describe('chat-gateway configuration', () => {
     expect(() => loadConfig(gatewayConfigSchema, { ...jwt, AUTH_ALGORITHMS: 'HS256' })).toThrow(/not allowed: HS256/);
   });
 
+  it('leaves webhook sources disabled without secrets, and refuses a malformed secret without printing it', () => {
+    const defaults = loadConfig(gatewayConfigSchema, { CONTROL_TOKEN });
+    expect([defaults.WEBHOOK_SECRET_CATALOG, defaults.WEBHOOK_SECRET_PAYMENTS, defaults.WEBHOOK_SECRET_REVIEWS, defaults.WEBHOOK_MAX_BACKLOG]).toEqual([undefined, undefined, undefined, 10_000]);
+    const standard = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+    expect(loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, WEBHOOK_SECRET_CATALOG: standard, WEBHOOK_SECRET_PAYMENTS: 'whsec_0123456789abcdef0123' })).toMatchObject({ WEBHOOK_SECRET_CATALOG: standard });
+    const bad = () => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, WEBHOOK_SECRET_REVIEWS: 'not-a-secret-value' });
+    expect(bad).toThrow(/WEBHOOK_SECRET_REVIEWS must be a Standard Webhooks secret/);
+    expect(bad).not.toThrow(/not-a-secret-value/);
+  });
+
   it('finds an OpenSearch collection by name instead of an endpoint, but not both', () => {
     const byName = { CONTROL_TOKEN, VECTOR_INDEX: 'opensearch', OPENSEARCH_COLLECTION: 'manga-assist-catalog' };
     expect(loadConfig(gatewayConfigSchema, byName)).toMatchObject({ OPENSEARCH_COLLECTION: 'manga-assist-catalog', OPENSEARCH_COLLECTION_POLL_MS: 10_000 });

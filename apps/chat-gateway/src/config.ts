@@ -4,6 +4,10 @@ import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { authShape, checkAuthSettings } from '@manga-assist/auth';
 import { downstreamEnvShape } from '@manga-assist/resilience';
 
+const standardWebhookSecret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, 'must be a Standard Webhooks secret: whsec_ followed by base64 of at least 16 bytes');
+
 export const gatewayConfigSchema = z.object({
   ...serviceShape,
   ...awsShape,
@@ -32,6 +36,15 @@ export const gatewayConfigSchema = z.object({
   SCHEDULER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['prefetch-scheduler']}`),
   POST_PROCESSOR_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['post-processor']}`),
   HEALTH_CHECKER_URL: httpUrl(`http://127.0.0.1:${DEFAULT_PORTS['health-checker']}`),
+  // Webhook secrets, one per source; a source without one is disabled (404). No defaults: secrets.
+  /** Standard Webhooks secret of the publishers' catalog feed (`whsec_` + base64). */
+  WEBHOOK_SECRET_CATALOG: standardWebhookSecret.optional(),
+  /** Standard Webhooks secret of the review feed (`whsec_` + base64). */
+  WEBHOOK_SECRET_REVIEWS: standardWebhookSecret.optional(),
+  /** Stripe's endpoint signing secret (`whsec_…`). */
+  WEBHOOK_SECRET_PAYMENTS: z.string().regex(/^whsec_\w{16,}$/, 'must be a Stripe endpoint secret (whsec_…)').optional(),
+  /** Jobs waiting in one source's queue above which its deliveries are answered 429 with Retry-After. */
+  WEBHOOK_MAX_BACKLOG: positiveInt(10_000),
 }).superRefine((config, ctx) => {
   checkSearchSettings(config, ctx);
   checkAuthSettings(config, ctx);

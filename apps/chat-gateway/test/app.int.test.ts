@@ -8,15 +8,13 @@ import type { DoneFrame, ServerFrame } from '@manga-assist/contracts';
 import { ensureLocalIssuerKeys, mintLocalToken } from '@manga-assist/auth';
 import { createDynamoClient, ensureTables, tableDefinitions } from '@manga-assist/aws';
 import { loadConfig } from '@manga-assist/config';
-import { createModelProviderFromConfig, modelProviderConfig } from '@manga-assist/fm';
 import { ChatClient, TEST_CONTROL_TOKEN } from '@manga-assist/local-stack';
-import { createConnectionPool } from '@manga-assist/pools';
-import { createJobProducer, createQueueSet } from '@manga-assist/queue';
-import { createRedisConnection } from '@manga-assist/redis';
+import { createQueueSet } from '@manga-assist/queue';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { deleteKeysWithPrefix, freePort, startDynalite, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
 import type { LocalEngine } from '@manga-assist/testing';
 import { createApp } from '../src/app';
+import { createClients } from '../src/clients';
 import type { GatewayApp } from '../src/app';
 import { gatewayConfigSchema } from '../src/config';
 
@@ -56,30 +54,7 @@ describe('chat gateway in-process', () => {
 
     const logger = createLogger({ app: 'chat-gateway', level: 'warn' });
     const registry = createMetricsRegistry('chat-gateway', { defaultMetrics: false });
-    const modelPool = createConnectionPool({ name: 'model', registry });
-    const searchPool = createConnectionPool({ name: 'search', registry });
-    const redis = createRedisConnection({ url: config.REDIS_URL, name: 'gw-app-test', logger, registry });
-    const dynamo = createDynamoClient({ region: config.AWS_REGION, endpoint: dynalite.endpoint, localStack: config.LOCAL_STACK });
-    const producer = createJobProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, log: logger, registry });
-    const model = createModelProviderFromConfig(modelProviderConfig(config), { pool: modelPool });
-    app = createApp({
-      config,
-      logger,
-      registry,
-      redis,
-      dynamo,
-      producer,
-      model,
-      pools: { model: modelPool, search: searchPool },
-      handleSignals: false,
-      shutdown: [
-        { name: 'jobs', run: () => producer.flush(5000).then(() => producer.close()) },
-        { name: 'model', run: () => model.close() },
-        { name: 'redis', run: () => redis.close() },
-        { name: 'dynamodb', run: () => dynamo.destroy() },
-        { name: 'pools', run: () => [modelPool, searchPool].forEach((p) => p.destroy()) },
-      ],
-    });
+    app = createApp({ config, logger, registry, ...createClients(config, { logger, registry }), handleSignals: false });
     await app.start();
     url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 90_000, intervalMs: 200 });

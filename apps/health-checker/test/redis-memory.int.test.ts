@@ -8,12 +8,18 @@ import { freePort, spawnProcess, waitFor } from '@manga-assist/testing';
 import type { SpawnedProcess } from '@manga-assist/testing';
 import { registerRedisMemoryMetrics } from '../src/redis-memory';
 
+// Above the start-up wait below: a busy machine may take seconds to start a redis-server.
+jest.setTimeout(30_000);
+
 const MAX = 4 * 1024 * 1024;
+const started: { server: SpawnedProcess; redis: Redis }[] = [];
 
 async function privateRedis(...args: string[]): Promise<{ server: SpawnedProcess; redis: Redis }> {
   const port = await freePort();
   const server = spawnProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args]);
   const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 100 });
+  // Stopped in afterAll even when the wait below fails, or the server outlives the run and Jest never exits.
+  started.push({ server, redis });
   await waitFor(() => redis.connect().then(() => true, () => false), { timeoutMs: 10_000, description: 'private redis-server' });
   await waitFor(() => redis.status === 'ready', { timeoutMs: 5000 });
   return { server, redis };
@@ -22,7 +28,6 @@ async function privateRedis(...args: string[]): Promise<{ server: SpawnedProcess
 const value = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(series))?.split(' ').pop());
 
 describe('Redis memory metrics', () => {
-  const started: { server: SpawnedProcess; redis: Redis }[] = [];
   afterAll(async () => {
     for (const { server, redis } of started) {
       redis.disconnect();
@@ -32,7 +37,6 @@ describe('Redis memory metrics', () => {
 
   it('shows how full Redis is against maxmemory, its evictions and its policy, in a form promtool accepts', async () => {
     const r = await privateRedis('--maxmemory', String(MAX), '--maxmemory-policy', 'allkeys-lru');
-    started.push(r);
     const registry = createMetricsRegistry('health-checker', { defaultMetrics: false });
     registerRedisMemoryMetrics({ redis: r.redis, registry });
     const first = await registry.metrics();
@@ -58,7 +62,6 @@ describe('Redis memory metrics', () => {
 
   it('reads a default server as unlimited with noeviction, and skips a scrape while Redis is down', async () => {
     const r = await privateRedis();
-    started.push(r);
     const registry = createMetricsRegistry('health-checker', { defaultMetrics: false });
     registerRedisMemoryMetrics({ redis: r.redis, registry });
     const text = await registry.metrics();

@@ -74,6 +74,9 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
     analytics: { sink: createAnalyticsSink({ batcher, ...keys, log: logger }), asked: deps.asked },
     audit: { sink: audit, ...keys, log: logger },
     'answered-batch': { queues },
+    'webhook-catalog': { dynamo, productsTable: tables.products.TableName, ...keys, registry, log: logger },
+    'webhook-payments': { ...keys, registry },
+    'webhook-reviews': { ...keys, registry },
   });
   const deadLetters = createDeadLetterQueue({ queues });
   const pool = createWorkerPool({

@@ -55,7 +55,7 @@ describe('post-processor audit sink', () => {
 
 describe('post-processor queues and workers', () => {
   it('drains every queue by default, or the ones listed once each', () => {
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered-batch']);
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered-batch', 'webhook-catalog', 'webhook-payments', 'webhook-reviews']);
     expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'audit, analytics,audit' }).QUEUES).toEqual(['audit', 'analytics', 'answered-batch']);
   });
 

@@ -6,6 +6,12 @@ import type { AnsweredJobDeps } from './answered.job';
 import { createAuditJob } from './audit.job';
 import type { AuditJobDeps } from './audit.job';
 import { createCacheWriteJob } from './cache-write.job';
+import { createCatalogUpdateJob } from './catalog-update.job';
+import type { CatalogUpdateJobDeps } from './catalog-update.job';
+import { createPaymentEventJob } from './payment-event.job';
+import type { PaymentEventJobDeps } from './payment-event.job';
+import { createReviewEventJob } from './review-event.job';
+import type { ReviewEventJobDeps } from './review-event.job';
 import type { CacheWriteJobDeps } from './cache-write.job';
 import { createGuardrailCheckJob } from './guardrail-check.job';
 import type { GuardrailCheckJobDeps } from './guardrail-check.job';
@@ -21,6 +27,9 @@ export interface HandlerDeps {
   analytics: AnalyticsJobDeps;
   audit: AuditJobDeps;
   'answered-batch': AnsweredJobDeps;
+  'webhook-catalog': CatalogUpdateJobDeps;
+  'webhook-payments': PaymentEventJobDeps;
+  'webhook-reviews': ReviewEventJobDeps;
 }
 
 /** What each queue's jobs do. Building them does no I/O; only the drained queues get a worker. */
@@ -32,5 +41,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     analytics: createAnalyticsJob(deps.analytics),
     audit: createAuditJob(deps.audit),
     'answered-batch': createAnsweredBatchJob(deps['answered-batch']),
+    'webhook-catalog': createCatalogUpdateJob(deps['webhook-catalog']),
+    'webhook-payments': createPaymentEventJob(deps['webhook-payments']),
+    'webhook-reviews': createReviewEventJob(deps['webhook-reviews']),
   };
 }

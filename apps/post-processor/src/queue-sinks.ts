@@ -15,6 +15,9 @@ export const QUEUE_SINKS: Readonly<Record<QueueName, readonly SinkName[]>> = {
   audit: ['redis', 'audit-log'],
   // The fan-out only adds jobs: the kinds' own workers wait for their sinks.
   'answered-batch': ['redis'],
+  'webhook-catalog': ['redis', 'dynamodb'],
+  'webhook-payments': ['redis'],
+  'webhook-reviews': ['redis'],
 };
 
 /** The sinks a process draining `queues` checks for readiness (Redis always: it holds the queues). */

@@ -130,6 +130,27 @@ for i = 1, math.min(#ids, tonumber(ARGV[2])) do out[#out + 1] = redis.call('GET'
 return out
 `;
 
+/** The set of entry ids whose scope named a title, so a catalog change can find them. */
+const titleSetKey = (keyPrefix: string, titleId: string) => `${keyPrefix}t:${titleId}`;
+
+/**
+ * Deletes every cached answer whose scope named one of `titleIds` (its price, stock or text
+ * changed) and returns how many were deleted. Gateways holding an entry in memory drop it on
+ * Redis's invalidation. `keyPrefix` is the cache's own (`createResponseCache`'s).
+ */
+export async function invalidateCachedTitles(redis: Redis, keyPrefix: string, titleIds: readonly string[]): Promise<number> {
+  if (titleIds.length === 0) return 0;
+  const read = redis.multi();
+  for (const id of titleIds) read.smembers(titleSetKey(keyPrefix, id));
+  const replies = (await read.exec()) ?? [];
+  const entryIds = new Set(replies.flatMap(([, members]) => (Array.isArray(members) ? (members as string[]) : [])));
+  const write = redis.multi();
+  if (entryIds.size > 0) write.del(...[...entryIds].map((id) => `${keyPrefix}e:${id}`));
+  write.del(...titleIds.map((id) => titleSetKey(keyPrefix, id)));
+  const [deleted] = (await write.exec()) ?? [];
+  return entryIds.size > 0 ? Number(deleted?.[1] ?? 0) : 0;
+}
+
 type LookupReply = [Buffer | null, number, ...(Buffer | null)[]];
 interface ScriptedRedis extends Redis {
   mangaAssistCacheLookupBuffer(numberOfKeys: number, ...args: (string | number)[]): Promise<LookupReply>;
@@ -149,6 +170,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   redis.defineCommand('mangaAssistCacheLookup', { lua: LOOKUP_SCRIPT });
   const entryKey = (id: string) => `${keyPrefix}e:${id}`;
   const bucketKey = (scopeHash: string, signature: string) => `${keyPrefix}b:${scopeHash}:${signature}`;
+  const titleKey = (titleId: string) => titleSetKey(keyPrefix, titleId);
   const local: LocalEntries<StoredEntry> | undefined = options.local
     ? createLocalEntries({ redis, prefix: `${keyPrefix}e:`, decode, ...options.local })
     : undefined;
@@ -212,6 +234,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       for (const signature of lsh.signatures(vector)) {
         const bucket = bucketKey(key.scopeHash, signature);
         pipeline.sadd(bucket, key.entryId).expire(bucket, ttlSeconds);
+      }
+      for (const titleId of scope.titleIds) {
+        // Extended only: an older entry under the same title may outlive this one.
+        pipeline.sadd(titleKey(titleId), key.entryId).expire(titleKey(titleId), ttlSeconds, 'GT').expire(titleKey(titleId), ttlSeconds, 'NX');
       }
       await pipeline.exec();
       return 'written';

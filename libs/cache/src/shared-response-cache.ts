@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createQuestionEmbedder } from '@manga-assist/retrieval';
-import { createResponseCache } from './response-cache';
+import { createResponseCache, invalidateCachedTitles } from './response-cache';
 import type { CacheLogger, ResponseCache, ResponseCacheOptions } from './response-cache';
 
 /**
@@ -11,4 +11,9 @@ import type { CacheLogger, ResponseCache, ResponseCacheOptions } from './respons
 export function createSharedResponseCache({ redis, keyPrefix, threshold, log, local }: { redis: Redis; keyPrefix: string; threshold?: number; log?: CacheLogger; local?: ResponseCacheOptions['local'] }): ResponseCache {
   const embedder = createQuestionEmbedder();
   return createResponseCache({ redis, embed: embedder.embedSync, dimensions: embedder.dimensions, keyPrefix: `${keyPrefix}rc:`, threshold, log, local });
+}
+
+/** Deletes the shared cache's answers that named any of `titleIds` (see `invalidateCachedTitles`). */
+export function invalidateSharedTitles(redis: Redis, keyPrefix: string, titleIds: readonly string[]): Promise<number> {
+  return invalidateCachedTitles(redis, `${keyPrefix}rc:`, titleIds);
 }

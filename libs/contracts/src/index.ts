@@ -9,3 +9,4 @@ export * from './profile.schema';
 export * from './resilience.schema';
 export * from './ops-feed.schema';
 export * from './openai.schema';
+export * from './webhooks.schema';

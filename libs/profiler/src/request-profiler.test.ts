@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { Registry } from '@manga-assist/telemetry';
 import { createTestLogger } from '@manga-assist/testing';
 import { DEFAULT_BUDGETS_MS } from './budgets';
@@ -191,7 +190,8 @@ describe('bottleneck', () => {
 });
 
 describe('metrics', () => {
-  it('exports p95 and budget gauges computed on scrape, in a form promtool accepts', async () => {
+  // That promtool accepts the text: test/metrics-format.int.test.ts.
+  it('exports p95 and budget gauges computed on scrape', async () => {
     const { feed, registry } = setup();
     feed('vector-search', range(100, (i) => i + 1));
     feed('cache-lookup', range(100, () => 9));
@@ -202,7 +202,5 @@ describe('metrics', () => {
     expect(text).toMatch(/^manga_assist_segment_budget_seconds\{segment="fm-total:haiku"\} 0\.3$/m);
     expect(text).toMatch(/^manga_assist_latency_budget_exceeded_total\{segment="cache-lookup"\} 1$/m);
     expect(text.match(/^manga_assist_segment_budget_seconds\{/gm)).toHaveLength(Object.keys(DEFAULT_BUDGETS_MS).length);
-    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    expect({ status: check.status, output: check.stdout + check.stderr }).toEqual({ status: 0, output: '' });
   });
 });

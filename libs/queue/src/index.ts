@@ -1,4 +1,4 @@
-export { JOB_SCHEMAS, QUEUES, QUEUE_NAMES, QUEUE_SETTINGS, jobIdFor, jobOptionsFor } from './queues';
+export { JOB_SCHEMAS, QUEUES, QUEUE_NAMES, QUEUE_SETTINGS, WEBHOOK_QUEUES, jobIdFor, jobOptionsFor } from './queues';
 export type { DeadLetterQueueName, JobData, QueueName, QueueSettings } from './queues';
 export { createJobProducer } from './job-producer';
 export type { JobProducer, JobProducerOptions, ProducerLogger } from './job-producer';
@@ -11,3 +11,5 @@ export type { DeadLetterQueue, DeadLetterQueueOptions } from './dead-letter-queu
 export { DEPTH_STATES, createQueueMetrics } from './queue-metrics';
 export type { QueueMetrics, QueueMetricsOptions } from './queue-metrics';
 export { bullConnection } from './connection';
+export { createJobSubmitter } from './job-submitter';
+export type { JobSubmitter, JobSubmitterOptions } from './job-submitter';

@@ -32,6 +32,7 @@ export interface JobWorkerOptions {
  */
 export function createJobWorker<N extends QueueName>(name: N, handler: JobHandler<N>, options: JobWorkerOptions): Worker {
   const { lockDurationMs = 30_000, stalledIntervalMs = 30_000, maxStalledCount = 3, onProcessed } = options;
+  const rateLimit = QUEUE_SETTINGS[name].rateLimit;
   return new Worker(
     name,
     async (job: Job) => {
@@ -52,6 +53,7 @@ export function createJobWorker<N extends QueueName>(name: N, handler: JobHandle
       lockDuration: lockDurationMs,
       stalledInterval: stalledIntervalMs,
       maxStalledCount,
+      limiter: rateLimit ? { max: rateLimit.max, duration: rateLimit.durationMs } : undefined,
       ...options.extra,
     },
   );

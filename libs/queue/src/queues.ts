@@ -5,9 +5,13 @@ import {
   AnsweredBatchJobSchema,
   AuditJobSchema,
   CacheWriteJobSchema,
+  CatalogUpdateJobSchema,
   GuardrailCheckJobSchema,
+  PaymentEventJobSchema,
+  ReviewEventJobSchema,
   SessionUpdateJobSchema,
 } from '@manga-assist/contracts';
+import type { WebhookSource } from '@manga-assist/contracts';
 
 /**
  * Queue names. They live in Redis next to their jobs: NEVER rename one, or the jobs waiting under
@@ -25,6 +29,10 @@ export const QUEUES = {
    * fans each answer out into their queues (each kind keeps its own retries and concurrency).
    */
   answeredBatch: 'answered-batch',
+  /** Webhook deliveries, one queue per source so a flood from one cannot starve another. */
+  webhookCatalog: 'webhook-catalog',
+  webhookPayments: 'webhook-payments',
+  webhookReviews: 'webhook-reviews',
   /** Jobs that used up their attempts (no worker drains it; see dead-letter-queue.ts). */
   deadLetter: 'dead-letter',
 } as const;
@@ -41,9 +49,19 @@ export const JOB_SCHEMAS = {
   analytics: AnalyticsEventSchema,
   audit: AuditJobSchema,
   'answered-batch': AnsweredBatchJobSchema,
+  'webhook-catalog': CatalogUpdateJobSchema,
+  'webhook-payments': PaymentEventJobSchema,
+  'webhook-reviews': ReviewEventJobSchema,
 } as const satisfies Record<QueueName, z.ZodType>;
 
 export type JobData<N extends QueueName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
+
+/** The queue each webhook source's deliveries go to. */
+export const WEBHOOK_QUEUES = {
+  catalog: QUEUES.webhookCatalog,
+  payments: QUEUES.webhookPayments,
+  reviews: QUEUES.webhookReviews,
+} as const satisfies Record<WebhookSource, QueueName>;
 
 /**
  * A job's id follows from its content, so handing the same job over twice (a retry after a lost
@@ -61,6 +79,8 @@ export interface QueueSettings {
   backoffMs: number;
   /** Jobs one worker process runs at once. */
   concurrency: number;
+  /** Jobs started per `durationMs` across every worker of the queue (BullMQ's queue-wide limiter). */
+  rateLimit?: { max: number; durationMs: number };
 }
 
 /**
@@ -77,6 +97,11 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   audit: { attempts: 5, backoffMs: 1000, concurrency: 20 },
   // A fan-out only adds jobs to Redis: quick retries like the other Redis-only kinds.
   'answered-batch': { attempts: 5, backoffMs: 200, concurrency: 20 },
+  // Per-source bulkheads: a 5,000-item catalog flood (500 jobs) is metered out at its own pace
+  // while payments, which a customer is waiting on, keep a wider lane of their own.
+  'webhook-catalog': { attempts: 5, backoffMs: 1000, concurrency: 4, rateLimit: { max: 100, durationMs: 1000 } },
+  'webhook-payments': { attempts: 8, backoffMs: 500, concurrency: 20, rateLimit: { max: 1000, durationMs: 1000 } },
+  'webhook-reviews': { attempts: 5, backoffMs: 1000, concurrency: 5, rateLimit: { max: 50, durationMs: 1000 } },
 };
 
 /**

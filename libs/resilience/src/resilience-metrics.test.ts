@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { createMetricsRegistry } from '@manga-assist/telemetry';
 import type { DownstreamPolicies } from './index';
 import { createDownstreamPolicies } from './index';
@@ -12,7 +11,8 @@ function metric(text: string, name: string, labels: string): number | undefined 
 }
 
 describe('metrics', () => {
-  it('shows breaker states, transitions, calls, bulkhead load and fallbacks, in a form promtool accepts', async () => {
+  // That promtool accepts the text: test/metrics-format.int.test.ts.
+  it('shows breaker states, transitions, calls, bulkhead load and fallbacks', async () => {
     const registry = createMetricsRegistry('test', { defaultMetrics: false });
     policies = createDownstreamPolicies({
       registry,
@@ -45,9 +45,6 @@ describe('metrics', () => {
     expect(at('bulkhead_queued', 'downstream="dynamodb"')).toBe(1);
     expect(at('fallbacks_total', 'downstream="redis",fallback="skip-cache"')).toBe(1);
     expect(text).toContain('app="test"');
-
-    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    expect({ status: check.status, output: check.stdout + check.stderr }).toEqual({ status: 0, output: '' });
 
     release();
     await Promise.all(running);

@@ -46,5 +46,8 @@ export { createOpenSearchBackend, searchBackendConfig } from './search-backend';
 export type { SearchBackend, SearchEnv, SearchPools } from './search-backend';
 export { createProductSource } from './product-source';
 export type { ProductSource, TrendingList } from './product-source';
+export { OverlayVectorIndex } from './overlay-vector-index';
+export { catalogChangesKey, catalogChannel, followCatalogChanges, publishCatalogChange } from './catalog-changes';
+export type { CatalogFollower, FollowCatalogChangesOptions } from './catalog-changes';
 export { CollectionNotActiveError, NOT_FOUND, createCollectionDiscovery, resolveSearchBackend } from './collection-discovery';
 export type { CollectionDiscovery, CollectionStatus, ResolveSearchBackendOptions, VpcEndpointStatus } from './collection-discovery';

@@ -5,6 +5,8 @@ import { createCatalogRankings } from './catalog-rankings';
 import type { Embedder, SyncEmbedder } from './embedder';
 import { createFilteredSets } from './filtered-sets';
 import { DEFAULT_EXACT_SCAN_LIMIT } from './hnsw-vector-index';
+import { itemEmbeddingText } from './item-text';
+import { OverlayVectorIndex } from './overlay-vector-index';
 import { hasFilters } from './product-filters';
 import { toProductSummary } from './product-summary';
 import { createTitleLookup } from './title-lookup';
@@ -35,6 +37,11 @@ export interface ProductRetriever {
   /** Whole catalog items by weekly sales, for callers that blend sales with their own signals. */
   topBySales(limit: number, filters?: ProductFilters): CatalogItem[];
   toProductSummary(item: CatalogItem): ProductSummary;
+  /**
+   * Adds or replaces catalog items (a publisher's update): titles, rankings, filters and the vector
+   * index know them once this resolves, so the next question finds them.
+   */
+  upsert(items: readonly CatalogItem[]): Promise<{ added: number; changed: number }>;
 }
 
 export interface ProductRetrieverOptions {
@@ -59,10 +66,16 @@ const isSyncEmbedder = (embedder: Embedder): embedder is SyncEmbedder =>
  * from: hits are resolved against it unless the index returns product fields itself.
  */
 export function createProductRetriever(options: ProductRetrieverOptions): ProductRetriever {
-  const { catalog, embedder, index } = options;
+  const { catalog, embedder } = options;
+  const index = new OverlayVectorIndex(options.index, embedder.dimensions);
+  // Titles and rankings are updated in place on a catalog update (building them takes seconds on a
+  // busy machine); the filter columns are rebuilt (one scan).
   const titles = createTitleLookup(catalog.items, options.titleLookup);
   const rankings = createCatalogRankings(catalog.items);
-  const filteredSets = createFilteredSets(catalog.items, { listLimit: options.exactScanLimit ?? DEFAULT_EXACT_SCAN_LIMIT });
+  let filteredSets = createFilteredSets(catalog.items, { listLimit: options.exactScanLimit ?? DEFAULT_EXACT_SCAN_LIMIT });
+  const rowOf = new Map(catalog.items.map((item, row) => [item.id, row]));
+  // Ids the base index was built from: their old vectors must be skipped once replaced.
+  const inBase = new Set(rowOf.keys());
 
   const embedQuery = async (query: string): Promise<Float32Array> =>
     isSyncEmbedder(embedder) ? embedder.embedSync(query) : (await embedder.embed([query]))[0];
@@ -123,5 +136,29 @@ export function createProductRetriever(options: ProductRetrieverOptions): Produc
     byDemographic: (demographic, limit = DEFAULT_LIST_LIMIT) => summaries(rankings.topBySales(limit, { demographic })),
     topBySales: (limit, filters) => rankings.topBySales(limit, filters),
     toProductSummary,
+
+    async upsert(items) {
+      if (items.length === 0) return { added: 0, changed: 0 };
+      const vectors = isSyncEmbedder(embedder)
+        ? items.map((item) => embedder.embedSync(itemEmbeddingText(item)))
+        : await embedder.embed(items.map(itemEmbeddingText));
+      let added = 0;
+      for (const item of items) {
+        const row = rowOf.get(item.id);
+        if (row === undefined) {
+          rowOf.set(item.id, catalog.items.length);
+          catalog.items.push(item);
+          added++;
+        } else {
+          catalog.items[row] = item;
+        }
+        catalog.byId.set(item.id, item);
+      }
+      index.upsert(items.map((item, i) => ({ id: item.id, vector: vectors[i] as Float32Array, inBase: inBase.has(item.id) })));
+      titles.upsert(items);
+      rankings.upsert(items);
+      filteredSets = createFilteredSets(catalog.items, { listLimit: options.exactScanLimit ?? DEFAULT_EXACT_SCAN_LIMIT });
+      return { added, changed: items.length - added };
+    },
   };
 }

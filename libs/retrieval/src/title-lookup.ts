@@ -13,6 +13,8 @@ export interface TitleLookup {
   find(text: string): CatalogItem[];
   /** How many distinct keys the lookup matches on (for logs). */
   readonly keyCount: number;
+  /** Adds works or replaces them by id (their old keys are dropped); touches only their keys. */
+  upsert(items: readonly CatalogItem[]): void;
 }
 
 /**
@@ -101,23 +103,28 @@ interface KeyEntry {
 export function createTitleLookup(items: readonly CatalogItem[], options: TitleLookupOptions = {}): TitleLookup {
   const stopKeys = new Set([...TITLE_STOP_WORDS, ...(options.stopWords ?? [])].map(compactText));
   const entriesByKey = new Map<string, KeyEntry[]>();
-  const add = (source: string, item: CatalogItem, rank: number): void => {
+  // The keys of each work, so an update can take its old ones out.
+  const keysById = new Map<string, string[]>();
+  const add = (source: string, item: CatalogItem, rank: number): string | null => {
     const normalized = normalizeText(source);
     const key = normalized.replace(/ /g, '');
-    if (!isMatchableKey(key, !normalized.includes(' '), stopKeys)) return;
+    if (!isMatchableKey(key, !normalized.includes(' '), stopKeys)) return null;
     const entries = entriesByKey.get(key);
     if (!entries) entriesByKey.set(key, [{ item, rank }]);
     else if (!entries.some((entry) => entry.item === item)) entries.push({ item, rank });
+    return key;
   };
-  for (const item of items) {
-    add(item.title, item, 0);
-    if (item.titleReading) add(item.titleReading, item, 1);
-    for (const alias of titleAliases(item.title)) add(alias, item, 2);
-  }
+  const addItem = (item: CatalogItem): string[] => {
+    const keys = [add(item.title, item, 0), item.titleReading ? add(item.titleReading, item, 1) : null, ...titleAliases(item.title).map((alias) => add(alias, item, 2))];
+    const kept = keys.filter((key): key is string => key !== null);
+    keysById.set(item.id, kept);
+    return kept;
+  };
+  for (const item of items) addItem(item);
 
   const worksByKey = new Map<string, CatalogItem[]>();
   const lengthsByPrefix = new Map<string, number[]>();
-  for (const [key, entries] of entriesByKey) {
+  const indexKey = (key: string, entries: KeyEntry[]): void => {
     // Works sharing a key: exact titles first, then best sellers, then by ID so the order is stable.
     entries.sort(
       (a, b) =>
@@ -132,9 +139,32 @@ export function createTitleLookup(items: readonly CatalogItem[], options: TitleL
     const prefix = key.slice(0, PREFIX_LENGTH);
     const lengths = lengthsByPrefix.get(prefix);
     if (!lengths) lengthsByPrefix.set(prefix, [key.length]);
-    else if (!lengths.includes(key.length)) lengths.push(key.length);
-  }
+    else if (!lengths.includes(key.length)) {
+      lengths.push(key.length);
+      lengths.sort((a, b) => b - a);
+    }
+  };
+  for (const [key, entries] of entriesByKey) indexKey(key, entries);
   for (const lengths of lengthsByPrefix.values()) lengths.sort((a, b) => b - a);
+
+  const upsert = (updated: readonly CatalogItem[]): void => {
+    const touched = new Set<string>();
+    for (const item of updated) {
+      for (const key of keysById.get(item.id) ?? []) {
+        const rest = (entriesByKey.get(key) ?? []).filter((entry) => entry.item.id !== item.id);
+        if (rest.length > 0) entriesByKey.set(key, rest);
+        else entriesByKey.delete(key);
+        touched.add(key);
+      }
+      for (const key of addItem(item)) touched.add(key);
+    }
+    for (const key of touched) {
+      const entries = entriesByKey.get(key);
+      // A length left behind by a removed key only costs a failed Map probe.
+      if (entries) indexKey(key, entries);
+      else worksByKey.delete(key);
+    }
+  };
 
   const find = (raw: string): CatalogItem[] => {
     const message = toCompactMessage(raw);
@@ -162,5 +192,11 @@ export function createTitleLookup(items: readonly CatalogItem[], options: TitleL
     return found;
   };
 
-  return { find, keyCount: worksByKey.size };
+  return {
+    find,
+    get keyCount() {
+      return worksByKey.size;
+    },
+    upsert,
+  };
 }

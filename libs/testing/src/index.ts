@@ -19,6 +19,7 @@ export { startRecordingProxy } from './recording-proxy';
 export type { RecordingProxy } from './recording-proxy';
 export { startCloudWatchLogsStandIn } from './cloudwatch-logs-stand-in';
 export type { CloudWatchLogsStandIn, StoredLogEvent } from './cloudwatch-logs-stand-in';
+export { standardWebhookHeaders, stripeEventBody, stripeWebhookHeaders, webhookSecrets } from './webhook-sender';
 export { startOpenSearchServerlessStandIn } from './opensearch-serverless-stand-in';
 export type { OpenSearchServerlessStandIn, StandInCollection, StandInVpcEndpoint } from './opensearch-serverless-stand-in';
 export { STAND_IN_THROTTLE_MARKER, standInAnswer, startModelStandIn } from './model-stand-in';
