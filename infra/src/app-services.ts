@@ -40,6 +40,8 @@ export interface AppServicesProps {
   /** Variables of one app on top of the shared ones. */
   appEnvironment: Record<AppName, Record<string, string>>;
   controlToken: secretsmanager.ISecret;
+  /** Task secrets of one app on top of CONTROL_TOKEN (the gateway's webhook signing secrets). */
+  appSecrets?: Partial<Record<AppName, Record<string, secretsmanager.ISecret>>>;
   certificateArn?: string;
 }
 
@@ -101,7 +103,10 @@ export class AppServices extends Construct {
           ...(app === 'chat-gateway' ? peers : {}),
           ...props.appEnvironment[app],
         },
-        secrets: { CONTROL_TOKEN: ecs.Secret.fromSecretsManager(props.controlToken) },
+        secrets: {
+          CONTROL_TOKEN: ecs.Secret.fromSecretsManager(props.controlToken),
+          ...Object.fromEntries(Object.entries(props.appSecrets?.[app] ?? {}).map(([name, secret]) => [name, ecs.Secret.fromSecretsManager(secret)])),
+        },
         logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: app }),
         // The image's own HEALTHCHECK, which ECS does not read: same script, same port variable.
         healthCheck: {

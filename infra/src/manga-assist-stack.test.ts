@@ -122,6 +122,23 @@ describe('MangaAssist stack', () => {
     }
   });
 
+  it('injects webhook signing secrets into the gateway only, from the secrets an operator names', () => {
+    const arn = 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:manga-assist/webhooks/catalog-AbCdEf';
+    const template = Template.fromStack(synth({ webhookSecretCatalog: arn })).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const containers = template.Resources;
+    const secretsOf = (app: string) => {
+      const task = Object.values(containers).find(
+        (r) => r.Type === 'AWS::ECS::TaskDefinition' && JSON.stringify(r.Properties['ContainerDefinitions']).includes(`"Value":"${app}"`),
+      )!;
+      const container = (task.Properties['ContainerDefinitions'] as Record<string, unknown>[])[0]!;
+      return container['Secrets'] as { Name: string; ValueFrom: unknown }[];
+    };
+    expect(secretsOf('chat-gateway').map((s) => s.Name).sort()).toEqual(['CONTROL_TOKEN', 'WEBHOOK_SECRET_CATALOG']);
+    expect(JSON.stringify(secretsOf('chat-gateway'))).toContain(arn);
+    expect(secretsOf('post-processor').map((s) => s.Name)).toEqual(['CONTROL_TOKEN']);
+    expect(() => synth({ webhookSecretPayments: 'whsec_plain_value' })).toThrow(/context webhookSecretPayments/);
+  });
+
   it('scales every service on 60 % CPU, with at least two gateway and two post-processor tasks', () => {
     const targets = ofType('AWS::ApplicationAutoScaling::ScalableTarget').map(([id, r]) => ({ id, min: r.Properties['MinCapacity'] as number }));
     expect(targets).toHaveLength(4);

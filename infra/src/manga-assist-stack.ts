@@ -36,6 +36,16 @@ export class MangaAssistStack extends Stack {
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
 
+    // Webhook signing secrets are issued by the publisher or Stripe, so they are referenced, not generated.
+    const webhookSecrets: Record<string, secretsmanager.ISecret> = {};
+    for (const [name, arn] of [
+      ['WEBHOOK_SECRET_CATALOG', settings.webhookSecretCatalog],
+      ['WEBHOOK_SECRET_REVIEWS', settings.webhookSecretReviews],
+      ['WEBHOOK_SECRET_PAYMENTS', settings.webhookSecretPayments],
+    ] as const) {
+      if (arn) webhookSecrets[name] = secretsmanager.Secret.fromSecretCompleteArn(this, name, arn);
+    }
+
     const collectionName = `${prefix}catalog`.slice(0, 32);
     const search = (): Record<string, string> => ({
       MODEL_PROVIDER: 'bedrock',
@@ -50,6 +60,7 @@ export class MangaAssistStack extends Stack {
       image: props.image,
       prefix,
       controlToken,
+      appSecrets: { 'chat-gateway': webhookSecrets },
       certificateArn: settings.certificateArn,
       environment: {
         LOCAL_STACK: 'false',

@@ -27,6 +27,13 @@ export const settingsSchema = z.object({
   cacheNodeType: z.string().startsWith('cache.').default('cache.t4g.micro'),
   /** IAM principals that load the catalog into the collection (npm run catalog:index-opensearch). */
   catalogLoaders: list.pipe(z.array(z.string().startsWith('arn:aws'))).optional(),
+  /**
+   * Secrets Manager secrets (complete ARNs) holding each webhook source's signing secret, as the
+   * publisher or Stripe issued it; a source without one stays disabled (its endpoint answers 404).
+   */
+  webhookSecretCatalog: z.string().startsWith('arn:aws').optional(),
+  webhookSecretReviews: z.string().startsWith('arn:aws').optional(),
+  webhookSecretPayments: z.string().startsWith('arn:aws').optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
