@@ -106,7 +106,7 @@ describe('IAM policies (ops/aws/iam)', () => {
   }
 
   async function chat(url: string, text: string, sessionId?: string): Promise<string> {
-    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws${sessionId ? `?sessionId=${sessionId}` : ''}`);
+    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws${sessionId ? `?sessionId=${sessionId}` : ''}`, { token: await system.token('u-iam') });
     try {
       const frames = await client.ask(text);
       expect(frames.at(-1)).toMatchObject({ type: 'done', cached: false });

@@ -26,7 +26,10 @@ export function table(rows: [string, Histogram][]): string {
 
 export interface BenchSystem {
   gatewayUrl: string;
+  /** The chat socket's URL, carrying a bench user's token as `access_token`. */
   wsUrl: string;
+  /** A bench user's bearer token (for HTTP doors). */
+  token: string;
   env: Record<string, string>;
   /** Process id of each app started. */
   pids: Partial<Record<AppName, number>>;
@@ -41,7 +44,8 @@ export async function startBenchSystem(extraEnv: Record<string, string>, apps: A
   const gatewayUrl = system.urls['chat-gateway']!;
   const pids = Object.fromEntries(apps.map((app, i) => [app, system.processes[i]!.child.pid!]));
   const output = (app: AppName) => system.processes[apps.indexOf(app)]?.output() ?? '';
-  return { gatewayUrl, wsUrl: `${gatewayUrl.replace('http', 'ws')}/ws`, env: system.env, pids, output, stop: () => system.stop() };
+  const token = await system.token('bench-user', { ttlSeconds: 6 * 3600 });
+  return { gatewayUrl, wsUrl: `${gatewayUrl.replace('http', 'ws')}/ws?access_token=${token}`, token, env: system.env, pids, output, stop: () => system.stop() };
 }
 
 /** The stand-in model server (tools/bench/model-stand-in.ts) as its own process; resolves with its URL once it listens. */

@@ -42,8 +42,8 @@ interface HeyResult {
   non200: number;
 }
 
-async function hey(url: string, door: Door): Promise<HeyResult> {
-  const args = ['-n', String(REQUESTS), '-c', String(CONCURRENCY), '-m', 'POST', '-T', 'application/json', '-d', JSON.stringify(door.body)];
+async function hey(url: string, door: Door, token: string): Promise<HeyResult> {
+  const args = ['-n', String(REQUESTS), '-c', String(CONCURRENCY), '-m', 'POST', '-T', 'application/json', '-d', JSON.stringify(door.body), '-H', `Authorization: Bearer ${token}`];
   for (const header of door.headers) args.push('-H', header);
   const { stdout } = await run('hey', [...args, `${url}${door.path}`], { maxBuffer: 16 * 1024 * 1024 });
   const seconds = (p: number) => Number(new RegExp(`${p}% in ([\\d.]+) secs`).exec(stdout)?.[1] ?? NaN) * 1000;
@@ -61,10 +61,10 @@ async function main() {
   const system = await startBenchSystem({ LOG_LEVEL: 'error' });
   try {
     // Both doors ask the same question, so both are answered from the one cache entry.
-    await waitForCachedAnswer(system.gatewayUrl);
+    await waitForCachedAnswer(system.gatewayUrl, system.token);
     const results = new Map<string, HeyResult[]>(DOORS.map((d) => [d.name, []]));
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const door of DOORS) results.get(door.name)!.push(await hey(system.gatewayUrl, door));
+      for (const door of DOORS) results.get(door.name)!.push(await hey(system.gatewayUrl, door, system.token));
       process.stdout.write(`round ${round} of ${ROUNDS} done\n`);
     }
     const f = (n: number) => n.toFixed(2).padStart(9);
@@ -87,10 +87,11 @@ async function main() {
   }
 }
 
-async function waitForCachedAnswer(url: string): Promise<void> {
+async function waitForCachedAnswer(url: string, token: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
       body: JSON.stringify({ model: 'manga-assist', messages: [{ role: 'user', content: QUESTION }] }),
     });
     const answer = (await res.json()) as { manga_assist?: { cached?: boolean } };

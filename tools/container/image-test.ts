@@ -88,9 +88,12 @@ async function main() {
     }
 
     started = performance.now();
+    // Signed in as under npm start: a token from the gateway's local issuer.
+    const signIn = await fetch(`${url('chat-gateway')}/v1/auth/local-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'image-test' }) });
+    const { access_token: token } = (await signIn.json()) as { access_token: string };
     const response = await fetch(`${url('chat-gateway')}/v1/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ text: '今週の人気マンガは？' }),
     });
     assert.equal(response.status, 200);

@@ -15,6 +15,8 @@ export const devConfigSchema = z.object({
   HEALTH_CHECKER_PORT: port(DEFAULT_PORTS['health-checker']),
   TABLE_PREFIX: z.string().default('manga-assist-'),
   CONTROL_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The gateway's AUTH_MODE; with `local` the issuer's key is made under DATA_DIR/auth on first run. */
+  AUTH_MODE: z.enum(['jwt', 'local', 'anonymous']).default('local'),
   /** Webhook secrets; unset ones are generated once into <DATA_DIR>/webhook-secrets.env. */
   WEBHOOK_SECRET_CATALOG: z.string().startsWith('whsec_', 'must start with whsec_').optional(),
   WEBHOOK_SECRET_REVIEWS: z.string().startsWith('whsec_', 'must start with whsec_').optional(),

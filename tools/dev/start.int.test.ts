@@ -93,7 +93,11 @@ describe('npm start', () => {
   });
 
   it('reports all four apps ready at /v1/ops/status', async () => {
-    const res = await fetch(`http://127.0.0.1:${ports['GATEWAY_PORT']}/v1/ops/status`);
+    const statusUrl = `http://127.0.0.1:${ports['GATEWAY_PORT']}/v1/ops/status`;
+    // Operations only: without the control token npm start made, the status is refused.
+    expect((await fetch(statusUrl)).status).toBe(401);
+    const controlToken = fs.readFileSync(path.join(dataDir, 'control-token'), 'utf8').trim();
+    const res = await fetch(statusUrl, { headers: { authorization: `Bearer ${controlToken}` } });
     const ops = (await res.json()) as OpsStatus;
     expect(ops.ready).toBe(true);
     expect(ops.apps.map((a) => [a.app, a.status?.ready])).toEqual([
@@ -134,10 +138,17 @@ describe('npm start', () => {
     });
     const p = prometheus;
     await waitFor(async () => (await p.query('up == 1')).length === 4, { timeoutMs: 20_000, intervalMs: 250, description: 'four targets up' });
+    // Signed in the way the chat page does under npm start: a token from the local issuer.
+    const signedIn = await fetch(`http://127.0.0.1:${gatewayPort}/v1/auth/local-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'u-start' }),
+    });
+    const { access_token: token } = (await signedIn.json()) as { access_token: string };
     const chat = async () => {
       const answered = await fetch(`http://127.0.0.1:${gatewayPort}/v1/chat`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ text: '今週の人気マンガは？' }),
       });
       expect(answered.status).toBe(200);

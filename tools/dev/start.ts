@@ -11,6 +11,7 @@ import { prettyFactory } from 'pino-pretty';
 import { loadRetrieval } from '@manga-assist/retrieval';
 import { ConfigError, loadConfig } from '@manga-assist/config';
 import type { AppName, OpsStatus } from '@manga-assist/contracts';
+import { ensureLocalIssuerKeys } from '@manga-assist/auth';
 import { startLocalStack } from '@manga-assist/local-stack';
 import { localWebhookSecrets } from './webhook-secrets';
 import { devConfigSchema } from './dev-config';
@@ -182,6 +183,9 @@ async function main() {
   process.on('SIGTERM', () => void stopAll(0));
 
   const token = controlToken(config);
+  // The local issuer signs the tokens of `npm run token` and the chat page; the gateway verifies them.
+  const authDir = path.join(config.DATA_DIR, 'auth');
+  if (config.AUTH_MODE === 'local') await ensureLocalIssuerKeys(authDir);
   const webhooks = localWebhookSecrets(config);
   const baseUrl = (portVar: keyof DevConfig) => `http://${config.HOST}:${config[portVar] as number}`;
   const appEnv: NodeJS.ProcessEnv = {
@@ -194,6 +198,8 @@ async function main() {
     TABLE_PREFIX: config.TABLE_PREFIX,
     INDEX_DIR: path.join(config.DATA_DIR, 'index'),
     CONTROL_TOKEN: token,
+    AUTH_MODE: config.AUTH_MODE,
+    AUTH_LOCAL_KEY_DIR: authDir,
     ...webhooks.secrets,
     GATEWAY_PORT: String(config.GATEWAY_PORT),
     SCHEDULER_PORT: String(config.SCHEDULER_PORT),
@@ -228,7 +234,7 @@ async function main() {
   }
 
   const gateway = baseUrl('GATEWAY_PORT');
-  const ops = (await (await fetch(`${gateway}/v1/ops/status`)).json()) as OpsStatus;
+  const ops = (await (await fetch(`${gateway}/v1/ops/status`, { headers: { authorization: `Bearer ${token}` } })).json()) as OpsStatus;
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   const lines = [
     '',
@@ -245,6 +251,7 @@ async function main() {
     `  ${'redis'.padEnd(20)}${stack.redisUrl}`,
     `  ${'dynamodb (dynalite)'.padEnd(20)}${stack.dynamoEndpoint}`,
     `  ${'kinesis (kinesalite)'.padEnd(20)}${stack.kinesisEndpoint}`,
+    ...(config.AUTH_MODE === 'local' ? [`  ${'user token'.padEnd(20)}npm run -s token -- <userId>   (or POST ${gateway}/v1/auth/local-token)`] : []),
     `  ${'control token'.padEnd(20)}${config.CONTROL_TOKEN ? 'from CONTROL_TOKEN' : path.relative(ROOT, path.join(config.DATA_DIR, 'control-token'))}`,
     'Press Ctrl-C to stop.',
     '',

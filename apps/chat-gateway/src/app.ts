@@ -18,16 +18,19 @@ import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-a
 import { createProductSource, followCatalogChanges, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import type { CatalogFollower } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
-import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
+import { createGatewayRouter, createServiceClient, tokenMatches } from '@manga-assist/rpc';
+import { bearerFromHeaders } from '@manga-assist/auth';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import type { RunningService, ShutdownStep } from '@manga-assist/server';
-import { createSessionStore, createTurnSequence } from '@manga-assist/sessions';
+import { SessionIdSchema, createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import { createCallerAuth } from './caller-auth';
 import { answerCheckFor } from './answer-check';
 import { registerBrowserPages } from './browser-pages';
 import { registerChatHttp } from './chat-http';
+import { registerLocalTokenHttp } from './local-token-http';
 import { registerOpenAiHttp } from './openai-http';
 import { registerWebhooksHttp } from './webhooks-http';
 import { createChatSocketServer } from './chat-socket';
@@ -140,6 +143,10 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     return session.preferences;
   };
   const peers = statusPeers(config);
+  const auth = createCallerAuth(config, {
+    // A session id that is not a valid key names no stored session.
+    sessionOwner: async (id) => (SessionIdSchema.safeParse(id).success ? (await sessions.load(id)).session?.userId : undefined),
+  });
 
   let sockets: ChatSocketServer | undefined;
   // A guardrail revision reaches whichever gateway instance holds the connection (Redis pub/sub).
@@ -204,12 +211,19 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           }),
         routes(server, status) {
           const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
-          server.get('/v1/ops/status', async () => collectOpsStatus(self, peers));
-          registerChatHttp(server, lazyPipeline, { tokenFlushMs: config.TOKEN_FLUSH_MS });
-          registerOpenAiHttp(server, lazyPipeline);
+          // Operations only: the control token, compared in constant time.
+          server.get('/v1/ops/status', async (request, reply) => {
+            if (!tokenMatches(bearerFromHeaders(request.headers), config.CONTROL_TOKEN)) {
+              return reply.code(401).send({ type: 'error', code: 'unauthorized', message: 'the ops status needs the control token (Authorization: Bearer <CONTROL_TOKEN>)' });
+            }
+            return collectOpsStatus(self, peers);
+          });
+          registerChatHttp(server, lazyPipeline, auth, { tokenFlushMs: config.TOKEN_FLUSH_MS });
+          registerOpenAiHttp(server, lazyPipeline, auth);
+          if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
           registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger });
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
-          sockets = createChatSocketServer({ pipeline: lazyPipeline, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
+          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());
           server.server.on('upgrade', (request, socket, head) => {

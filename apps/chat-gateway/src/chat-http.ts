@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ChatContext, ChatPipeline } from '@manga-assist/chat';
 import { CHAT_LIMITS, ChatHttpRequestSchema } from '@manga-assist/contracts';
 import type { DoneFrame, ErrorCode, ErrorFrame } from '@manga-assist/contracts';
+import { AuthError, bearerFromHeaders } from '@manga-assist/auth';
 import type { AppServer } from '@manga-assist/server';
+import type { CallerAuth } from './caller-auth';
 import { createTokenJoiner } from './token-joiner';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -19,7 +21,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  * POST /v1/chat: the same pipeline over HTTP. Server-Sent Events (`token`, `done`, `error`) by
  * default; one JSON answer with `Accept: application/json` (for curl, hey and scripts).
  */
-export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, options: { tokenFlushMs?: number } = {}): void {
+export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth: CallerAuth, options: { tokenFlushMs?: number } = {}): void {
   const tokenFlushMs = options.tokenFlushMs ?? 16;
   server.post(
     '/v1/chat',
@@ -33,6 +35,15 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, opti
     },
     async (request, reply) => {
       const started = performance.now();
+      // Who is asking comes first: without a valid token nothing else about the request is looked at.
+      const claimed = (request.body as { sessionId?: unknown } | null | undefined)?.sessionId;
+      let caller;
+      try {
+        caller = await auth.authenticate(bearerFromHeaders(request.headers), typeof claimed === 'string' ? claimed : undefined);
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        return reply.code(error.status).send({ type: 'error', code: error.code, message: error.message } satisfies ErrorFrame);
+      }
       const parsed = ChatHttpRequestSchema.safeParse(request.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
@@ -40,11 +51,14 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, opti
         return reply.code(STATUS[code]!).send({ type: 'error', code, message: `${issue.path.join('.') || 'body'}: ${issue.message}` } satisfies ErrorFrame);
       }
       const body = parsed.data;
+      // AUTH_MODE=anonymous: a new session's token comes back in a header, to send as the bearer next time.
+      if (caller.sessionToken) reply.header('x-session-token', caller.sessionToken);
       const requestId = body.requestId ?? randomUUID();
       // A session id made here names a session that cannot exist yet: nothing to read (session: null).
-      const context: ChatContext = body.sessionId === undefined
-        ? { sessionId: randomUUID(), userId: body.userId, connectionId: null, session: null }
-        : { sessionId: body.sessionId, userId: body.userId, connectionId: null };
+      const sessionId = caller.sessionId ?? body.sessionId;
+      const context: ChatContext = sessionId === undefined
+        ? { sessionId: randomUUID(), userId: caller.userId, connectionId: null, session: null }
+        : { sessionId, userId: caller.userId, connectionId: null };
       const validateMs = performance.now() - started;
       const abort = new AbortController();
       // The response closing before it finished means the client went away: stop the model.
@@ -67,7 +81,7 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, opti
 
       reply.hijack();
       const out = reply.raw;
-      out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-session-id': context.sessionId });
+      out.writeHead(200, { ...(caller.sessionToken ? { 'x-session-token': caller.sessionToken } : {}), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-session-id': context.sessionId });
       const event = (name: string, data: unknown) => out.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
       // As over WebSocket: the first token at once, then joined, at most one event per TOKEN_FLUSH_MS.
       const tokens = createTokenJoiner((t) => event('token', { type: 'token', requestId, text: t }), tokenFlushMs);

@@ -2,15 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { AuthError, BEARER_SUBPROTOCOL, tokenFromUpgrade } from '@manga-assist/auth';
 import type { WebSocket } from 'ws';
 import type { ChatContext, ChatPipeline, ChatSink } from '@manga-assist/chat';
 import type { ErrorCode, Preferences, PreferencesPatch, ServerFrame } from '@manga-assist/contracts';
 import { Gauge } from '@manga-assist/telemetry';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import type { Caller, CallerAuth } from './caller-auth';
 import { parseClientFrame, serializeFrames } from './frames';
 
 export interface ChatSocketDeps {
   pipeline: ChatPipeline;
+  /** Checks the upgrade's token before the socket opens; the user id comes from it only. */
+  auth: CallerAuth;
   /** Loads the session, preferences and trending list into a new connection's context. */
   prefetch(context: ChatContext): Promise<void>;
   /** Stores a change to the session's (and user's) preferences, applies it to the connection, and returns what is now in force. */
@@ -42,7 +46,13 @@ const HARD_FRAME_LIMIT = 1024 * 1024;
 
 export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
   const { pipeline, logger, maxInFlight = 4, prefetchWaitMs = 250, tokenFlushMs = 16 } = deps;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_FRAME_LIMIT, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: HARD_FRAME_LIMIT,
+    perMessageDeflate: false,
+    // A browser that sent its token as `Sec-WebSocket-Protocol: bearer, <token>` expects `bearer` back.
+    handleProtocols: (protocols) => (protocols.has(BEARER_SUBPROTOCOL) ? BEARER_SUBPROTOCOL : false),
+  });
   const sockets = new Map<string, WebSocket>();
   new Gauge({
     name: 'manga_assist_ws_connections',
@@ -126,20 +136,28 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     };
   };
 
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage, caller: Caller) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const connectionId = randomUUID();
     const context: ChatContext = {
-      sessionId: url.searchParams.get('sessionId')?.slice(0, 128) || randomUUID(),
-      userId: url.searchParams.get('userId')?.slice(0, 128) || undefined,
+      sessionId: caller.sessionId ?? (requestedSession(url) || randomUUID()),
+      userId: caller.userId,
       connectionId,
     };
     sockets.set(connectionId, socket);
+    // The connection lives no longer than its token: the client is told why, then the socket closes.
+    const expiry = setTimeout(
+      () => {
+        sendError(socket, 'token_expired', 'the token has expired: sign in again and reconnect');
+        socket.close(4401, 'token expired');
+      },
+      Math.min(Math.max(0, caller.expiresAt - Date.now()), 2 ** 31 - 1),
+    );
     const inFlight = new Map<string, AbortController>();
     const prefetched = deps.prefetch(context).catch((error: unknown) => {
       logger.warn({ err: (error as Error).message, sessionId: context.sessionId }, 'prefetch failed');
     });
-    sendFrame(socket, { type: 'ready', connectionId, sessionId: context.sessionId });
+    sendFrame(socket, { type: 'ready', connectionId, sessionId: context.sessionId, ...(caller.sessionToken ? { sessionToken: caller.sessionToken } : {}) });
 
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       const started = performance.now();
@@ -167,6 +185,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     });
 
     socket.on('close', () => {
+      clearTimeout(expiry);
       sockets.delete(connectionId);
       for (const abort of inFlight.values()) abort.abort();
     });
@@ -175,10 +194,24 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
 
   return {
     handleUpgrade(request, socket, head) {
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        transports.set(ws, socket);
-        wss.emit('connection', ws, request);
-      });
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      // A client that resets while its token is being checked must not take the process down.
+      const onEarlyError = () => socket.destroy();
+      socket.on('error', onEarlyError);
+      deps.auth.authenticate(tokenFromUpgrade(request.headers, url), requestedSession(url)).then(
+        (caller) => {
+          if (socket.destroyed) return;
+          socket.off('error', onEarlyError);
+          wss.handleUpgrade(request, socket, head, (ws) => {
+            transports.set(ws, socket);
+            wss.emit('connection', ws, request, caller);
+          });
+        },
+        (error: unknown) => {
+          if (!(error instanceof AuthError)) logger.error({ err: error }, 'upgrade authentication failed');
+          refuseUpgrade(socket, error instanceof AuthError ? error : new AuthError('unavailable', 'the token could not be checked; please try again'));
+        },
+      );
     },
     send(connectionId, frame) {
       const socket = sockets.get(connectionId);
@@ -192,4 +225,20 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+function requestedSession(url: URL): string | undefined {
+  return url.searchParams.get('sessionId')?.slice(0, 128) || undefined;
+}
+
+/** A refused upgrade is a plain HTTP answer (401, 403 or 503) with a typed error body: no socket opens. */
+function refuseUpgrade(socket: Duplex, error: AuthError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ type: 'error', code: error.code, message: error.message });
+  const reasons: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 503: 'Service Unavailable' };
+  const reason = reasons[error.status] ?? 'Error';
+  const challenge = error.status === 401 ? `WWW-Authenticate: Bearer error="invalid_token"\r\n` : '';
+  socket.end(
+    `HTTP/1.1 ${error.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${challenge}\r\n${body}`,
+  );
 }

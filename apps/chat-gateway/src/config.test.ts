@@ -30,6 +30,24 @@ describe('chat-gateway configuration', () => {
     expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, VECTOR_INDEX: 'elastic' })).toThrow('VECTOR_INDEX must be hnsw or opensearch (got "elastic")');
   });
 
+  it('verifies tokens from the local issuer by default; production (NODE_ENV=production or LOCAL_STACK=false) accepts only jwt', () => {
+    expect(loadConfig(gatewayConfigSchema, { CONTROL_TOKEN })).toMatchObject({ AUTH_MODE: 'local', AUTH_LOCAL_KEY_DIR: '.data/auth', AUTH_USER_CLAIM: 'sub' });
+    const secret = 's'.repeat(32);
+    expect(loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, AUTH_MODE: 'anonymous', AUTH_SESSION_SECRET: secret }).AUTH_MODE).toBe('anonymous');
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, AUTH_MODE: 'anonymous', AUTH_SESSION_SECRET: secret, NODE_ENV: 'production' })).toThrow(/AUTH_MODE anonymous is refused in production/);
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, AUTH_MODE: 'anonymous', AUTH_SESSION_SECRET: secret, LOCAL_STACK: 'false' })).toThrow(/AUTH_MODE anonymous is refused in production/);
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, LOCAL_STACK: 'false' })).toThrow(/AUTH_MODE local is refused in production/);
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, AUTH_MODE: 'anonymous' })).toThrow('AUTH_SESSION_SECRET is required with AUTH_MODE=anonymous');
+  });
+
+  it('needs a JWKS URL, issuer and audience for jwt, and never allows none or HS256', () => {
+    const jwt = { CONTROL_TOKEN, LOCAL_STACK: 'false', AUTH_MODE: 'jwt', AUTH_JWKS_URL: 'https://cognito-idp.ap-northeast-1.amazonaws.com/pool/.well-known/jwks.json', AUTH_ISSUER: 'https://cognito-idp.ap-northeast-1.amazonaws.com/pool', AUTH_AUDIENCE: 'client' };
+    expect(loadConfig(gatewayConfigSchema, jwt).AUTH_ALGORITHMS).toEqual(['RS256', 'ES256']);
+    expect(() => loadConfig(gatewayConfigSchema, { ...jwt, AUTH_JWKS_URL: undefined })).toThrow('AUTH_JWKS_URL is required with AUTH_MODE=jwt');
+    expect(() => loadConfig(gatewayConfigSchema, { ...jwt, AUTH_ALGORITHMS: 'RS256,none' })).toThrow(/AUTH_ALGORITHMS .*not allowed: none/);
+    expect(() => loadConfig(gatewayConfigSchema, { ...jwt, AUTH_ALGORITHMS: 'HS256' })).toThrow(/not allowed: HS256/);
+  });
+
   it('leaves webhook sources disabled without secrets, and refuses a malformed secret without printing it', () => {
     const defaults = loadConfig(gatewayConfigSchema, { CONTROL_TOKEN });
     expect([defaults.WEBHOOK_SECRET_CATALOG, defaults.WEBHOOK_SECRET_PAYMENTS, defaults.WEBHOOK_SECRET_REVIEWS, defaults.WEBHOOK_MAX_BACKLOG]).toEqual([undefined, undefined, undefined, 10_000]);

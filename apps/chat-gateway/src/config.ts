@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { awsShape, checkSearchSettings, guardrailShape, httpUrl, modelShape, nonNegativeInt, port, positiveInt, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
+import { authShape, checkAuthSettings } from '@manga-assist/auth';
 import { downstreamEnvShape } from '@manga-assist/resilience';
 
 const standardWebhookSecret = z
@@ -15,6 +16,8 @@ export const gatewayConfigSchema = z.object({
   ...searchShape,
   // <DOWNSTREAM>_TIMEOUT_MS, _BREAKER_*, _BULKHEAD, … for sonnet, haiku, vector search, DynamoDB, Redis.
   ...downstreamEnvShape,
+  // AUTH_MODE (jwt | local | anonymous), the JWKS, issuer, audience, algorithms and user claim.
+  ...authShape,
   /** An OTLP/HTTP collector (e.g. the ADOT collector forwarding to X-Ray); unset: spans are not exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl().optional(),
   GATEWAY_PORT: port(DEFAULT_PORTS['chat-gateway']),
@@ -42,5 +45,8 @@ export const gatewayConfigSchema = z.object({
   WEBHOOK_SECRET_PAYMENTS: z.string().regex(/^whsec_\w{16,}$/, 'must be a Stripe endpoint secret (whsec_…)').optional(),
   /** Jobs waiting in one source's queue above which its deliveries are answered 429 with Retry-After. */
   WEBHOOK_MAX_BACKLOG: positiveInt(10_000),
-}).superRefine(checkSearchSettings);
+}).superRefine((config, ctx) => {
+  checkSearchSettings(config, ctx);
+  checkAuthSettings(config, ctx);
+});
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

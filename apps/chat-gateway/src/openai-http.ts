@@ -19,9 +19,10 @@ import type {
   OpenAiModelList,
   OpenAiUsage,
 } from '@manga-assist/contracts';
+import { AuthError, bearerFromHeaders } from '@manga-assist/auth';
 import type { AppServer } from '@manga-assist/server';
-import { fromFastifyError, fromPipelineError, fromZodIssue, internalError, invalidRequest, modelNotFound } from './openai-errors';
-import type { OpenAiError } from './openai-errors';
+import type { Caller, CallerAuth } from './caller-auth';
+import { OpenAiError, fromFastifyError, fromPipelineError, fromZodIssue, internalError, invalidRequest, modelNotFound } from './openai-errors';
 import { readConversation } from './openai-messages';
 
 /** When the models were first offered: OpenAI's model objects carry a creation time. */
@@ -33,7 +34,7 @@ const MODELS: OpenAiModel[] = OPENAI_MODEL_IDS.map((id) => ({ id, object: 'model
  * `chat.completion.chunk` Server-Sent Events ending with `data: [DONE]`) and GET /v1/models, over
  * the same pipeline as the WebSocket. Every failure, Fastify's own included, is an OpenAI error body.
  */
-export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline): void {
+export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline, auth: CallerAuth): void {
   // Its own scope, so its body parser and error handler apply to these routes only.
   void server.register(async (scope) => {
     // Any content type is read as JSON: `curl -d` sends form encoding, and OpenAI's clients JSON.
@@ -49,6 +50,20 @@ export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline): v
       const failure = fromFastifyError(error);
       if (failure.status >= 500) request.log.error({ err: error }, 'OpenAI-compatible request failed');
       return reply.code(failure.status).headers(failure.headers()).send(failure.body());
+    });
+
+    // Every call of this door carries the bearer token (OpenAI's SDKs send the api key as one).
+    const callers = new WeakMap<object, Caller>();
+    scope.addHook('onRequest', async (request, reply) => {
+      const header = request.headers[SESSION_HEADER];
+      try {
+        const caller = await auth.authenticate(bearerFromHeaders(request.headers), typeof header === 'string' ? header : undefined);
+        callers.set(request, caller);
+        if (caller.sessionToken) void reply.header('x-session-token', caller.sessionToken);
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        throw new OpenAiError(error.status, error.status === 503 ? 'server_error' : 'invalid_request_error', error.status === 401 ? (error.code === 'token_expired' ? 'token_expired' : 'invalid_api_key') : error.code, error.message);
+      }
     });
 
     scope.get('/v1/models', async (): Promise<OpenAiModelList> => ({ object: 'list', data: MODELS }));
@@ -71,8 +86,10 @@ export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline): v
 
       // A continued session brings its own stored history; otherwise the earlier messages are the
       // history of a new session, which the answer's turn starts.
-      const sessionId = continued?.data ?? randomUUID();
-      const context: ChatContext = { sessionId, userId: body.user ?? undefined, connectionId: null };
+      const caller = callers.get(request)!;
+      const sessionId = caller.sessionId ?? continued?.data ?? randomUUID();
+      // The user is the token's; OpenAI's `user` field is only the client's label and is not trusted.
+      const context: ChatContext = { sessionId, userId: caller.userId, connectionId: null };
       if (!continued) context.session = { sessionId, lastSeq: 0, turns: history, summary: '' };
       const requestId = randomUUID();
       const chatRequest: ChatRequest = { requestId, text: question, validateMs: performance.now() - started, profile: OPENAI_MODELS[body.model] };
@@ -85,6 +102,7 @@ export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline): v
       });
       reply.hijack();
       const out = reply.raw;
+      if (caller.sessionToken) out.setHeader('x-session-token', caller.sessionToken);
       try {
         if (body.stream) await streamAnswer(pipeline, chatRequest, context, out, answer, body.stream_options?.include_usage === true, abort.signal);
         else await answerWhole(pipeline, chatRequest, context, out, answer, abort.signal);

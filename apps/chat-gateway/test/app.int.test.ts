@@ -1,9 +1,11 @@
 // The gateway run in-process through createApp (no built bundle, no child process), against the
 // real Redis and dynalite: a connection is greeted, a question answered, and the answer handed over.
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import type { DoneFrame, ServerFrame } from '@manga-assist/contracts';
+import { ensureLocalIssuerKeys, mintLocalToken } from '@manga-assist/auth';
 import { createDynamoClient, ensureTables, tableDefinitions } from '@manga-assist/aws';
 import { loadConfig } from '@manga-assist/config';
 import { ChatClient, TEST_CONTROL_TOKEN } from '@manga-assist/local-stack';
@@ -24,6 +26,7 @@ describe('chat gateway in-process', () => {
   let app: GatewayApp;
   let url: string;
   const cleanup: (() => Promise<unknown> | void)[] = [];
+  const keyDir = mkdtempSync(path.join(os.tmpdir(), 'manga-assist-auth-'));
 
   beforeAll(async () => {
     dynalite = await startDynalite();
@@ -42,6 +45,8 @@ describe('chat gateway in-process', () => {
       LOCAL_SONNET_FIRST_TOKEN_MS: '10',
       LOCAL_SONNET_TOKEN_MS: '0',
       LOG_LEVEL: 'warn',
+      AUTH_MODE: 'local',
+      AUTH_LOCAL_KEY_DIR: keyDir,
     });
     const setupClient = createDynamoClient({ region: config.AWS_REGION, endpoint: dynalite.endpoint });
     await ensureTables(setupClient, tableDefinitions(config.TABLE_PREFIX));
@@ -59,10 +64,11 @@ describe('chat gateway in-process', () => {
     await app?.stop();
     for (const step of cleanup) await step();
     await dynalite?.stop();
+    rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('answers over WebSocket and hands the answer to the post-processor queue', async () => {
-    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws?userId=u-app`);
+    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws`, { token: await mintLocalToken(await ensureLocalIssuerKeys(keyDir), 'u-app') });
     cleanup.push(() => client.close());
     const frames = await client.ask('今週の人気マンガは？');
     const done = frames.find((f): f is DoneFrame => f.type === 'done');
@@ -83,7 +89,7 @@ describe('chat gateway in-process', () => {
   });
 
   it('stores the preferences a user sets, orders recommendations by them now and in later sessions, and refuses invalid ones', async () => {
-    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws?userId=u-prefs`);
+    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws`, { token: await mintLocalToken(await ensureLocalIssuerKeys(keyDir), 'u-prefs') });
     cleanup.push(() => client.close());
     client.sendRaw(JSON.stringify({ action: 'setPreferences', requestId: 'p1', preferences: { demographics: ['shonen'], maxPriceJpy: 800 } }));
     await waitFor(() => client.frames.find((f) => f.type === 'preferences' && f.requestId === 'p1'), { timeoutMs: 5_000 });
@@ -98,7 +104,7 @@ describe('chat gateway in-process', () => {
     // later one of the same user (prefetched from the stored preferences).
     const firstProduct = (frames: ServerFrame[]) => frames.find((f): f is DoneFrame => f.type === 'done')?.products?.[0];
     expect(firstProduct(await client.ask('recommend a manga for me'))).toMatchObject({ demographic: 'shonen' });
-    const later = await ChatClient.connect(`${url.replace('http', 'ws')}/ws?userId=u-prefs`);
+    const later = await ChatClient.connect(`${url.replace('http', 'ws')}/ws`, { token: await mintLocalToken(await ensureLocalIssuerKeys(keyDir), 'u-prefs') });
     cleanup.push(() => later.close());
     expect(later.ready.sessionId).not.toBe(client.ready.sessionId);
     await new Promise((resolve) => setTimeout(resolve, 300)); // the connect-time prefetch

@@ -22,7 +22,7 @@ describe('chat over WebSocket', () => {
 
   beforeAll(async () => {
     system = await startTestSystem({ apps: ['chat-gateway', 'post-processor'] });
-    client = await ChatClient.connect(`${wsUrl(system)}?userId=u-1`);
+    client = await ChatClient.connect(wsUrl(system), { token: await system.token('u-1') });
   });
   afterAll(async () => {
     client?.close();
@@ -138,15 +138,17 @@ describe('chat over WebSocket', () => {
 
 describe('chat over HTTP', () => {
   let system: TestSystem;
+  let token: string;
   beforeAll(async () => {
     system = await startTestSystem({ apps: ['chat-gateway', 'post-processor'] });
+    token = await system.token('u-http');
   });
   afterAll(() => system?.stop());
 
   it('streams Server-Sent Events', async () => {
     const res = await fetch(`${gatewayUrl(system)}/v1/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ text: 'show me seinen' }),
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
@@ -158,7 +160,7 @@ describe('chat over HTTP', () => {
   it('answers with one JSON document when asked for JSON', async () => {
     const res = await fetch(`${gatewayUrl(system)}/v1/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ text: 'trending manga' }),
     });
     expect(res.status).toBe(200);
@@ -169,7 +171,7 @@ describe('chat over HTTP', () => {
 
   it('rejects bad bodies with typed errors', async () => {
     const post = (body: string) =>
-      fetch(`${gatewayUrl(system)}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
+      fetch(`${gatewayUrl(system)}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` }, body });
     const tooLong = await post(JSON.stringify({ text: 'あ'.repeat(2000) }));
     expect(tooLong.status).toBe(413);
     expect(((await tooLong.json()) as ErrorFrame).code).toBe('text_too_large');

@@ -52,7 +52,7 @@ describe('chat gateway with OPENSEARCH_COLLECTION', () => {
     control.setCollection({ name: 'manga-assist-catalog', status: 'ACTIVE' });
     await waitFor(async () => (await readyz()) === 200, { timeoutMs: 30_000, intervalMs: 100, description: 'the gateway ready once the collection is ACTIVE' });
 
-    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws`);
+    const client = await ChatClient.connect(`${url.replace('http', 'ws')}/ws`, { token: await system.token('u-collection') });
     try {
       const frames: ServerFrame[] = await client.ask('recommend a shonen manga under 1000 yen');
       const text = frames.flatMap((f) => (f.type === 'token' ? [f.text] : [])).join('');

@@ -45,7 +45,8 @@ describe('conversation history sent to the model', () => {
   });
 
   it('sends only the last 5 turns plus a summary after 20 turns', async () => {
-    const client = await ChatClient.connect(wsUrl(system));
+    const token = await system.token('u-history');
+    const client = await ChatClient.connect(wsUrl(system), { token });
     const sessionId = client.ready.sessionId;
     // Order questions are never answered from the cache, so each one reaches the model.
     for (let i = 1; i <= 20; i++) {
@@ -75,7 +76,7 @@ describe('conversation history sent to the model', () => {
     });
     dynamo.destroy();
     redis.disconnect();
-    const again = await ChatClient.connect(`${wsUrl(system)}?sessionId=${sessionId}`);
+    const again = await ChatClient.connect(`${wsUrl(system)}?sessionId=${sessionId}`, { token });
     expect((await again.ask('where is my order number 21?')).at(-1)).toMatchObject({ type: 'done' });
     again.close();
 

@@ -22,12 +22,14 @@ describe('no model call twice for the same question', () => {
   let model: ModelStandIn;
   let system: TestSystem;
   let gatewayUrl: string;
+  let token: string;
 
   beforeAll(async () => {
     // A first token after 1.5 s: every one of the questions below arrives while the first is still streaming.
     model = await startModelStandIn({ firstTokenMs: 1500, perTokenMs: 5, tokens: TOKENS });
     system = await startTestSystem({ apps: ['chat-gateway'], env: { MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${model.url}/v1` } });
     gatewayUrl = system.urls['chat-gateway']!;
+    token = await system.token('u-model-calls');
   });
   afterAll(async () => {
     await system?.stop();
@@ -41,7 +43,7 @@ describe('no model call twice for the same question', () => {
       Array.from({ length: 100 }, async () => {
         const response = await fetch(`${gatewayUrl}/v1/chat`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify({ text }),
         });
         return { status: response.status, body: (await response.json()) as JsonAnswer };
@@ -73,7 +75,7 @@ describe('no model call twice for the same question', () => {
   const askOnce = async (url: string, text: string) => {
     const response = await fetch(`${url}/v1/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ text }),
     });
     return (await response.json()) as JsonAnswer;
@@ -109,7 +111,7 @@ describe('no model call twice for the same question', () => {
       questions.map(async (text) => {
         const response = await fetch(`${gatewayUrl}/v1/chat`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify({ text }),
         });
         return ((await response.json()) as JsonAnswer).text;

@@ -39,6 +39,7 @@ describe('OpenAI-compatible API', () => {
   let system: TestSystem;
   let client: OpenAI;
   let base: string;
+  let token: string;
 
   beforeAll(async () => {
     bedrock = await startTestServer(async (req, res) => {
@@ -78,7 +79,9 @@ describe('OpenAI-compatible API', () => {
       },
     });
     base = system.urls['chat-gateway']!;
-    client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'any key', maxRetries: 0 });
+    // The API key is the bearer token, as for any OpenAI-compatible server.
+    token = await system.token('u-openai');
+    client = new OpenAI({ baseURL: `${base}/v1`, apiKey: token, maxRetries: 0 });
   });
   afterAll(async () => {
     await system?.stop();
@@ -140,6 +143,8 @@ describe('OpenAI-compatible API', () => {
     const { stdout } = await promisify(execFile)('curl', [
       '-sN',
       `${base}/v1/chat/completions`,
+      '-H',
+      `Authorization: Bearer ${token}`,
       '-d',
       '{"model":"manga-assist","stream":true,"messages":[{"role":"user","content":"新刊"}]}',
     ]);
@@ -268,7 +273,7 @@ describe('OpenAI-compatible API', () => {
 
   it('ends a stream that breaks mid-way with an error event, never [DONE]', async () => {
     const body = JSON.stringify({ model: 'manga-assist', stream: true, messages: [{ role: 'user', content: 'where is my order 5001? break off' }] });
-    const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
     expect(res.status).toBe(200);
     const events = (await res.text()).split('\n\n').filter((e) => e !== '');
     expect(events).not.toContain('data: [DONE]');
@@ -299,6 +304,7 @@ describe('OpenAI-compatible API', () => {
     await expect(unavailable).rejects.toMatchObject({ status: 503, type: 'server_error', code: 'unavailable' });
     const raw = await fetch(`${base}/v1/chat/completions`, {
       method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
       body: JSON.stringify({ model: 'manga-assist', messages: [{ role: 'user', content: 'where is my order 6003? throttle me' }] }),
     });
     expect(raw.status).toBe(429);
@@ -353,7 +359,7 @@ describe('OpenAI-compatible API', () => {
 
     it('invalid JSON, and no body at all: 400 in the OpenAI error shape', async () => {
       for (const [body, code] of [['{"model":', 'invalid_json'], [undefined, 'missing_required_parameter']] as const) {
-        const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
         expect(res.status).toBe(400);
         expect(OpenAiErrorBodySchema.parse(await res.json())).toMatchObject({ error: { type: 'invalid_request_error', code } });
       }

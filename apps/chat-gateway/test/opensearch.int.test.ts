@@ -50,7 +50,7 @@ describe('chat gateway with VECTOR_INDEX=opensearch and SEARCH_EMBEDDER=titan', 
         BEDROCK_ENDPOINT: bedrock.url,
       },
     });
-    client = await ChatClient.connect(`${system.urls['chat-gateway']!.replace('http', 'ws')}/ws`);
+    client = await ChatClient.connect(`${system.urls['chat-gateway']!.replace('http', 'ws')}/ws`, { token: await system.token('u-opensearch') });
   });
   afterAll(async () => {
     client?.close();

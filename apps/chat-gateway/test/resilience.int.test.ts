@@ -43,7 +43,7 @@ describe('Sonnet failing: the breaker opens, Haiku answers, the breaker closes a
       apps: ['chat-gateway'],
       env: { SONNET_BREAKER_COOLDOWN_MS: '1500', SONNET_BREAKER_FAILURES: '5', SONNET_BREAKER_SUCCESSES: '3' },
     });
-    client = await ChatClient.connect(wsUrl(system));
+    client = await ChatClient.connect(wsUrl(system), { token: await system.token('u-resilience') });
   });
   afterAll(async () => {
     client?.close();
@@ -115,7 +115,7 @@ describe('a Sonnet answer that runs past its timeout after streaming', () => {
   afterAll(async () => system?.stop());
 
   it('ends with stream_interrupted, never a done or a second model appended to the first', async () => {
-    const client = await ChatClient.connect(wsUrl(system));
+    const client = await ChatClient.connect(wsUrl(system), { token: await system.token('u-resilience') });
     const frames = await client.ask(complex());
     client.close();
     const tokens = frames.filter((f) => f.type === 'token');
@@ -145,7 +145,7 @@ describe('Redis stopped mid-run', () => {
   });
 
   it('keeps answering without the cache, reports the degradation, and recovers when Redis returns', async () => {
-    const client = await ChatClient.connect(wsUrl(system));
+    const client = await ChatClient.connect(wsUrl(system), { token: await system.token('u-resilience') });
     const question = 'trending manga';
     await client.ask(question);
     await waitFor(async () => done(await client.ask(question))?.cached === true, { timeoutMs: 30_000, intervalMs: 200, description: 'the answer cached' });
@@ -187,13 +187,13 @@ describe('DynamoDB (dynalite) stopped mid-run', () => {
   });
 
   it('answers with a minimal session while it is down, and loses no turn once it returns', async () => {
-    const known = await ChatClient.connect(wsUrl(system));
+    const known = await ChatClient.connect(wsUrl(system), { token: await system.token('u-resilience') });
     // Order questions are never cached: each one is a turn of its own.
     expect(done(await known.ask('where is my order number 1?'))).toMatchObject({ cached: false });
 
     await within(20_000, 'stopping dynalite', system.stopDynamo());
     // A session the gateway has never seen cannot be read: a minimal (empty) one answers, and says so.
-    const fresh = await ChatClient.connect(wsUrl(system));
+    const fresh = await ChatClient.connect(wsUrl(system), { token: await system.token('u-resilience') });
     const answer = done(await fresh.ask('where is my order number 2?'));
     expect(answer).toMatchObject({ cached: false, degraded: ['session-unavailable'] });
     expect(done(await fresh.ask('where is my order number 3?'))).toMatchObject({ cached: false });
@@ -249,11 +249,12 @@ describe('a burst of 500 concurrent requests with a slow Sonnet', () => {
   afterAll(async () => system?.stop());
 
   it('holds the bulkheads: hits and Haiku stay fast, Sonnet runs 10 at a time and the rest fall back; nothing waits unboundedly', async () => {
+    const token = await system.token('u-burst');
     const ask = async (text: string) => {
       const started = performance.now();
       const res = await fetch(`${system.urls['chat-gateway']}/v1/chat`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ text }),
       });
       const body = (await res.json()) as { done?: DoneFrame } & Partial<ErrorFrame>;

@@ -66,7 +66,7 @@ describe('webhook intake', () => {
   const ask = async (text: string) => {
     const response = await fetch(`${gateway}/v1/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${await system.token('u-webhooks')}` },
       body: JSON.stringify({ text, sessionId: `s-${Math.random().toString(36).slice(2)}` }),
     });
     return (await response.json()) as { text: string; done: { cached: boolean } };

@@ -1,9 +1,12 @@
 // End to end with two gateway instances: a client on the second one asks a question, the model
 // streams an answer that leaks a phone number, the post-processor's guardrail check catches it and
 // the client receives the revised answer as a revision frame within a second of its done frame.
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
+import { ensureLocalIssuerKeys, mintLocalToken } from '@manga-assist/auth';
+import type { LocalIssuerKeys } from '@manga-assist/auth';
 import type { ServerFrame } from '@manga-assist/contracts';
 import { EVENT_STREAM_HEADERS, converseStreamFrames, freePort, spawnProcess, startTestServer, waitFor } from '@manga-assist/testing';
 import type { SpawnedProcess, TestServer } from '@manga-assist/testing';
@@ -16,9 +19,9 @@ const ROOT = path.resolve(__dirname, '../../..');
 const LEAKY_ANSWER = ['おすすめは『ワンピース』です。', '在庫のお問い合わせは 090-1234-5678 ', 'までどうぞ。'];
 
 /** A chat client over a real WebSocket, with the time each frame arrived. */
-async function connect(url: string) {
+async function connect(url: string, token: string) {
   const frames: { frame: ServerFrame; at: number }[] = [];
-  const socket = new WebSocket(url);
+  const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
   socket.on('message', (data) => frames.push({ frame: JSON.parse(String(data)) as ServerFrame, at: performance.now() }));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
@@ -33,6 +36,9 @@ describe('a guardrail revision through a second gateway instance', () => {
   let bedrock: TestServer;
   const gateways: SpawnedProcess[] = [];
   const urls: string[] = [];
+  // Both gateways verify tokens from one local issuer.
+  const keyDir = mkdtempSync(path.join(os.tmpdir(), 'manga-assist-auth-'));
+  let keys: LocalIssuerKeys;
 
   beforeAll(async () => {
     bedrock = await startTestServer((_req, res) => {
@@ -42,6 +48,7 @@ describe('a guardrail revision through a second gateway instance', () => {
       for (const frame of [converseStreamFrames.blockStop(), converseStreamFrames.stop(), converseStreamFrames.metadata(100, 20)]) res.write(frame);
       res.end();
     });
+    keys = await ensureLocalIssuerKeys(keyDir);
     system = await startPostProcessorSystem();
     system.start();
     for (let i = 0; i < 2; i++) {
@@ -54,6 +61,8 @@ describe('a guardrail revision through a second gateway instance', () => {
             ...system.env,
             GATEWAY_PORT: String(port),
             POST_PROCESSOR_URL: system.url,
+            AUTH_MODE: 'local',
+            AUTH_LOCAL_KEY_DIR: keyDir,
             MODEL_PROVIDER: 'bedrock',
             BEDROCK_ENDPOINT: bedrock.url,
             // The index is keyed by catalog and embedder, so every run on this machine can share it.
@@ -75,11 +84,12 @@ describe('a guardrail revision through a second gateway instance', () => {
     await Promise.all(gateways.map((g) => g.stop('SIGTERM')));
     await system?.stop();
     await bedrock?.close();
+    rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('reaches the client on the second instance within a second of its answer, and no one else', async () => {
-    const onFirst = await connect(`${urls[0]!.replace('http', 'ws')}/ws`);
-    const onSecond = await connect(`${urls[1]!.replace('http', 'ws')}/ws`);
+    const onFirst = await connect(`${urls[0]!.replace('http', 'ws')}/ws`, await mintLocalToken(keys, 'u-first'));
+    const onSecond = await connect(`${urls[1]!.replace('http', 'ws')}/ws`, await mintLocalToken(keys, 'u-second'));
     onSecond.socket.send(JSON.stringify({ action: 'sendMessage', requestId: 'leaky-1', text: 'おすすめの少年マンガは？' }));
 
     const done = await waitFor(() => onSecond.frames.find((f) => f.frame.type === 'done'), { timeoutMs: 15_000, description: 'done frame' });

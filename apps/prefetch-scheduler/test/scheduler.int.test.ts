@@ -75,7 +75,7 @@ describe('a freshly started system', () => {
     const catalog = await loadCatalog();
     topTitle = [...catalog.items].sort((a, b) => b.synthetic.weeklySales - a.synthetic.weeklySales || (a.id < b.id ? -1 : 1))[0]!.title;
     system = await startTestSystem({ apps: ['prefetch-scheduler', 'chat-gateway'], env: { TOP_TITLES_COUNT: '10' } });
-    client = await ChatClient.connect(`${system.urls['chat-gateway']!.replace('http', 'ws')}/ws`);
+    client = await ChatClient.connect(`${system.urls['chat-gateway']!.replace('http', 'ws')}/ws`, { token: await system.token('u-scheduler') });
   });
   afterAll(async () => {
     client?.close();

@@ -248,7 +248,7 @@ describe('the chat page and the ops page', () => {
       const answered = Number(await stat('answered').textContent());
       expect(answered).toBeGreaterThanOrEqual(5);
       const totalCount = Number(await ops.locator('[data-segment=total] td').first().textContent());
-      const client = await ChatClient.connect(`${gatewayUrl(system).replace('http', 'ws')}/ws`);
+      const client = await ChatClient.connect(`${gatewayUrl(system).replace('http', 'ws')}/ws`, { token: await system.token('u-web') });
       try {
         await client.ask('おすすめの青年マンガは？');
         await client.ask('recommend a seinen manga in stock');
@@ -264,7 +264,8 @@ describe('the chat page and the ops page', () => {
       expect(Number(await stat('exact').textContent()) + Number(await stat('semantic').textContent())).toBeGreaterThanOrEqual(1);
       // A question the scheduler answered ahead (it started just before this page) is counted apart.
       const precomputed = Number(await stat('precomputed').textContent());
-      const client2 = await ChatClient.connect(`${gatewayUrl(system).replace('http', 'ws')}/ws`);
+      // A user with no history yet: their answers are not personalized, so the shared cache answers.
+      const client2 = await ChatClient.connect(`${gatewayUrl(system).replace('http', 'ws')}/ws`, { token: await system.token('u-web-new') });
       try {
         await client2.ask('best selling manga');
       } finally {
@@ -289,7 +290,7 @@ describe('the chat page and the ops page', () => {
       const control = createServiceClient<GatewayRouter>({ baseUrl: gatewayUrl(system), controlToken: TEST_CONTROL_TOKEN });
       expect(await breaker('sonnet').textContent()).toBe('closed');
       await control.setModelFaults.mutate({ sonnet: { code: 'unavailable' } });
-      const client = await ChatClient.connect(`${gatewayUrl(system).replace('http', 'ws')}/ws`);
+      const client = await ChatClient.connect(`${gatewayUrl(system).replace('http', 'ws')}/ws`, { token: await system.token('u-web') });
       try {
         for (let i = 0; i < 5; i++) await client.ask(SONNET_QUESTION);
         await ops.locator('[data-downstream=sonnet] [data-breaker=open]').waitFor({ timeout: 10_000 });

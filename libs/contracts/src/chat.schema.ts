@@ -80,7 +80,6 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 /** The HTTP form of sendMessage: POST /v1/chat. */
 export const ChatHttpRequestSchema = z.object({
   sessionId: z.string().min(1).max(128).optional(),
-  userId: z.string().min(1).max(128).optional(),
   requestId: requestId.optional(),
   text: SendMessageFrameSchema.shape.text,
 });
@@ -100,11 +99,20 @@ export const ERROR_CODES = [
   'stream_interrupted',
   'unavailable',
   'internal',
+  'unauthorized',
+  'token_expired',
+  'forbidden',
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
-export const ReadyFrameSchema = z.object({ type: z.literal('ready'), connectionId: z.string(), sessionId: z.string() });
+export const ReadyFrameSchema = z.object({
+  type: z.literal('ready'),
+  connectionId: z.string(),
+  sessionId: z.string(),
+  /** AUTH_MODE=anonymous: the signed token that reopens this session (the session id alone does not). */
+  sessionToken: z.string().optional(),
+});
 export const TokenFrameSchema = z.object({ type: z.literal('token'), requestId: z.string(), text: z.string() });
 export const DoneFrameSchema = z.object({
   type: z.literal('done'),

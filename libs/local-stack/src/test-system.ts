@@ -1,7 +1,7 @@
 // The apps as real child processes (their built bundles) against dynalite, kinesalite and the
 // machine's Redis, each run under its own key, queue and table prefixes: for integration tests
 // and benchmarks of whole apps.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -14,6 +14,8 @@ import {
   streamDefinitions,
   tableDefinitions,
 } from '@manga-assist/aws';
+import { ensureLocalIssuerKeys, mintLocalToken } from '@manga-assist/auth';
+import type { MintOptions } from '@manga-assist/auth';
 import type { AppName, ServerFrame } from '@manga-assist/contracts';
 import { deleteKeysWithPrefix, freePort, spawnProcess, startDynalite, startKinesalite, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
 import type { SpawnedProcess } from '@manga-assist/testing';
@@ -38,6 +40,8 @@ export interface TestSystem {
   /** Base URL of each app started. */
   urls: Partial<Record<AppName, string>>;
   processes: SpawnedProcess[];
+  /** A bearer token for `userId` from the system's local issuer (AUTH_MODE=local, as under `npm start`). */
+  token(userId: string, options?: MintOptions): Promise<string>;
   /** Stops the DynamoDB engine (dynalite), as an outage would; `startDynamo` brings it back with its data. */
   stopDynamo(): Promise<void>;
   startDynamo(): Promise<void>;
@@ -71,6 +75,9 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
   await ensureStreams(kinesisClient, streamDefinitions(tablePrefix));
   dynamoClient.destroy();
   kinesisClient.destroy();
+  // Each system has its own local issuer; tests mint tokens with it exactly as `npm run token` does.
+  const keyDir = mkdtempSync(path.join(os.tmpdir(), 'manga-assist-auth-'));
+  const issuerKeys = await ensureLocalIssuerKeys(keyDir);
 
   const env: Record<string, string> = {
     REDIS_URL: testRedisUrl(),
@@ -88,6 +95,8 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
     LOCAL_SONNET_FIRST_TOKEN_MS: '10',
     LOCAL_SONNET_TOKEN_MS: '0',
     LOG_LEVEL: 'warn',
+    AUTH_MODE: 'local',
+    AUTH_LOCAL_KEY_DIR: keyDir,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   for (const app of ['chat-gateway', 'prefetch-scheduler', 'post-processor', 'health-checker'] as AppName[]) {
@@ -138,6 +147,7 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
     queuePrefix: label,
     urls,
     processes,
+    token: (userId, options) => mintLocalToken(issuerKeys, userId, options),
     async stopDynamo() {
       dynamoUp = false;
       await dynamo.stop();
@@ -158,6 +168,7 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
       const redis = new Redis(testRedisUrl());
       await deleteKeysWithPrefix(redis, keyPrefix);
       redis.disconnect();
+      rmSync(keyDir, { recursive: true, force: true });
     },
   };
   // Nothing is left running when an app does not come up.
@@ -177,10 +188,12 @@ export class ChatClient {
   readonly frames: ServerFrame[] = [];
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data) => this.frames.push(JSON.parse(String(data)) as ServerFrame));
+    this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
   }
 
-  static async connect(url: string): Promise<ChatClient> {
-    const socket = new WebSocket(url);
+  /** Connects with `token` as the Authorization header (the way server-side clients do). */
+  static async connect(url: string, { token }: { token?: string } = {}): Promise<ChatClient> {
+    const socket = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
     const client = new ChatClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -213,6 +226,9 @@ export class ChatClient {
     });
     return this.frames.filter((f) => 'requestId' in f && f.requestId === requestId);
   }
+
+  /** Resolves with the close code and reason once the server or client closes the socket. */
+  readonly closed: Promise<{ code: number; reason: string }>;
 
   close() {
     this.socket.close();

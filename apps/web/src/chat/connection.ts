@@ -11,6 +11,22 @@ export interface ChatConnectionOptions {
 }
 
 const SERVER_TYPES = new Set(['ready', 'token', 'done', 'error', 'revision', 'pong']);
+const USER_KEY = 'manga-assist-user';
+
+/**
+ * A token for this browser's user from the local issuer (AUTH_MODE=local, as under `npm start`);
+ * the user id is kept in localStorage so a reload continues as the same user.
+ */
+async function localToken(): Promise<string> {
+  let userId = localStorage.getItem(USER_KEY);
+  if (!userId) {
+    userId = `guest-${crypto.randomUUID().slice(0, 8)}`;
+    localStorage.setItem(USER_KEY, userId);
+  }
+  const res = await fetch('/v1/auth/local-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
+  if (!res.ok) throw new Error(`sign-in failed (${res.status})`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
 
 /**
  * The chat WebSocket (`/ws?sessionId=…` on this origin), re-opened with backoff whenever it closes,
@@ -28,7 +44,20 @@ export function connectChat({ sessionId, onFrame, onState }: ChatConnectionOptio
     const id = sessionId();
     if (id) url.searchParams.set('sessionId', id);
     onState('connecting');
-    const ws = new WebSocket(url);
+    void localToken().then(
+      (token) => {
+        if (!stopped) attach(new WebSocket(url, ['bearer', token]));
+      },
+      () => retry(),
+    );
+  };
+  const retry = () => {
+    const delay = reconnectDelayMs(attempt++);
+    onState('closed', delay);
+    timer = setTimeout(open, delay);
+  };
+  // The token goes in the subprotocol: a browser cannot set headers on a WebSocket.
+  const attach = (ws: WebSocket) => {
     socket = ws;
     ws.onmessage = (event) => {
       let frame: unknown;
@@ -46,9 +75,7 @@ export function connectChat({ sessionId, onFrame, onState }: ChatConnectionOptio
     };
     ws.onclose = () => {
       if (socket !== ws || stopped) return;
-      const delay = reconnectDelayMs(attempt++);
-      onState('closed', delay);
-      timer = setTimeout(open, delay);
+      retry();
     };
   };
   open();

@@ -1,0 +1,11 @@
+export { AuthError } from './auth-error';
+export type { AuthFailure } from './auth-error';
+export { ASYMMETRIC_ALGORITHMS, authShape, checkAuthSettings, isProduction } from './auth-settings';
+export type { AuthSettings } from './auth-settings';
+export { LOCAL_ALGORITHM, LOCAL_AUDIENCE, LOCAL_ISSUER, ensureLocalIssuerKeys, mintLocalToken } from './local-issuer';
+export type { LocalIssuerKeys, MintOptions } from './local-issuer';
+export { BEARER_SUBPROTOCOL, bearerFromHeaders, tokenFromUpgrade } from './request-token';
+export { createSessionTokens } from './session-token';
+export type { SessionTokens } from './session-token';
+export { MAX_TOKEN_CHARS, createTokenVerifier } from './token-verifier';
+export type { Identity, TokenVerifier } from './token-verifier';
