@@ -16,6 +16,8 @@ const config = loadConfig(
     /** A running gateway to test (its base URL); unset: one is started. */
     HEY_URL: httpUrl().optional(),
     HEY_TEXT: z.string().min(1).default('今週の人気マンガは？'),
+    /** A bearer token for a gateway given by HEY_URL (npm run -s token -- <userId>). */
+    HEY_TOKEN: z.string().min(1).optional(),
   }),
 );
 
@@ -43,9 +45,10 @@ interface StageResult {
 }
 
 /** Runs hey with CSV output (one line per request) and summarizes it. */
-function runHey(url: string, args: string[]): Promise<StageResult> {
+function runHey(url: string, token: string | undefined, args: string[]): Promise<StageResult> {
   const body = JSON.stringify({ text: config.HEY_TEXT });
-  const child = spawn('hey', [...args, '-m', 'POST', '-T', 'application/json', '-H', 'Accept: application/json', '-d', body, '-o', 'csv', `${url}/v1/chat`]);
+  const auth = token === undefined ? [] : ['-H', `Authorization: Bearer ${token}`];
+  const child = spawn('hey', [...args, '-m', 'POST', '-T', 'application/json', '-H', 'Accept: application/json', ...auth, '-d', body, '-o', 'csv', `${url}/v1/chat`]);
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -78,6 +81,8 @@ async function main() {
     ? await startBenchSystem({ MODEL_PROVIDER: 'openai', OPENAI_BASE_URL: `${standIn.url}/v1` }, ['chat-gateway', 'post-processor'])
     : undefined;
   const url = config.HEY_URL ?? system!.gatewayUrl;
+  // A gateway of its own gets the bench user's token; another one takes HEY_TOKEN (npm run -s token -- <user>).
+  const token = system?.token ?? config.HEY_TOKEN;
   let failed = false;
   try {
     console.log(`seed 004's stages against ${url}/v1/chat, body ${JSON.stringify({ text: config.HEY_TEXT })}`);
@@ -85,7 +90,7 @@ async function main() {
     console.log('| stage | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | SLOs |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const stage of STAGES) {
-      const r = await runHey(url, stage.args);
+      const r = await runHey(url, token, stage.args);
       const misses = [
         r.p95 >= SLO.p95Ms ? 'p95' : '',
         r.p99 >= SLO.p99Ms ? 'p99' : '',

@@ -131,11 +131,11 @@ function recordDone(timings: Record<string, number>) {
 }
 
 /** Reads an SSE answer of POST /v1/chat to its end; throws unless it ended with `done`. */
-async function askHttp(gatewayUrl: string, text: string, sessionId?: string): Promise<number> {
+async function askHttp(gatewayUrl: string, token: string, text: string, sessionId?: string): Promise<number> {
   const t0 = performance.now();
   const response = await fetch(`${gatewayUrl}/v1/chat`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(sessionId === undefined ? { text } : { text, sessionId }),
   });
   const body = await response.text();
@@ -250,7 +250,7 @@ async function main() {
         // Warm-up, not recorded: the gateway's and the baseline's connections open, code paths compiled.
         for (let i = 0; i < 20; i++) {
           await callDirect(await requestFor(nextQuestion()));
-          await askHttp(gw, nextQuestion());
+          await askHttp(gw, system.token, nextQuestion());
         }
 
         say(`\n## ${provider === 'openai' ? 'OpenAI-compatible (MODEL_PROVIDER=openai)' : 'Bedrock ConverseStream (MODEL_PROVIDER=bedrock)'}\n`);
@@ -263,7 +263,7 @@ async function main() {
           const total = Math.max(config.BENCH_REQUESTS, clients * 4);
           const sessions = Array.from({ length: clients }, () => randomUUID());
           // Returning sessions: the gateway has answered each of them once before.
-          await Promise.all(sessions.map((id) => askHttp(gw, nextQuestion(), id)));
+          await Promise.all(sessions.map((id) => askHttp(gw, system.token, nextQuestion(), id)));
           const phases: Phase[] = [
             {
               name: 'direct',
@@ -273,8 +273,8 @@ async function main() {
                 await closedLoop(n, t, () => callDirect(requests[next++]!), into);
               },
             },
-            { name: 'HTTP, new session', run: (n, t, into) => closedLoop(n, t, () => askHttp(gw, nextQuestion()), into) },
-            { name: 'HTTP, returning session', run: (n, t, into) => closedLoop(n, t, (c) => askHttp(gw, nextQuestion(), sessions[c]), into) },
+            { name: 'HTTP, new session', run: (n, t, into) => closedLoop(n, t, () => askHttp(gw, system.token, nextQuestion()), into) },
+            { name: 'HTTP, returning session', run: (n, t, into) => closedLoop(n, t, (c) => askHttp(gw, system.token, nextQuestion(), sessions[c]), into) },
             {
               name: 'WebSocket, new session',
               run: (n, t, into) =>
@@ -290,7 +290,7 @@ async function main() {
             {
               name: 'WebSocket, returning session',
               run: async (n, t, into) => {
-                const sockets = await Promise.all(sessions.map((id) => Socket.open(`${system.wsUrl}?sessionId=${id}`)));
+                const sockets = await Promise.all(sessions.map((id) => Socket.open(`${system.wsUrl}&sessionId=${id}`)));
                 try {
                   await closedLoop(n, t, (c) => sockets[c]!.ask(nextQuestion()), into);
                 } finally {
