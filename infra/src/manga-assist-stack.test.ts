@@ -139,6 +139,26 @@ describe('MangaAssist stack', () => {
     expect(() => synth({ webhookSecretPayments: 'whsec_plain_value' })).toThrow(/context webhookSecretPayments/);
   });
 
+  it('has the gateway verify its users against the stack user pool, through the cognito-idp endpoint, or an issuer named in context', () => {
+    const gatewayEnv = (stack: Stack) => {
+      const resources = Template.fromStack(stack).toJSON()['Resources'] as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      const task = Object.values(resources).find((r) => r.Type === 'AWS::ECS::TaskDefinition' && JSON.stringify(r.Properties['ContainerDefinitions']).includes('"Value":"chat-gateway"'))!;
+      const container = (task.Properties['ContainerDefinitions'] as Record<string, unknown>[])[0]!;
+      return { resources, env: Object.fromEntries((container['Environment'] as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value])) };
+    };
+    const own = gatewayEnv(stack);
+    expect(own.env).toMatchObject({ AUTH_MODE: 'jwt', AUTH_AUDIENCE_CLAIM: 'client_id' });
+    expect(JSON.stringify(own.env['AUTH_JWKS_URL'])).toContain('.well-known/jwks.json');
+    expect(Object.values(own.resources).filter((r) => r.Type === 'AWS::Cognito::UserPool')).toHaveLength(1);
+    const endpoints = Object.values(own.resources).filter((r) => r.Type === 'AWS::EC2::VPCEndpoint').map((r) => JSON.stringify(r.Properties['ServiceName']));
+    expect(endpoints.some((name) => name.includes('cognito-idp'))).toBe(true);
+
+    const external = gatewayEnv(synth({ authIssuer: 'https://login.example.com/', authJwksUrl: 'https://login.example.com/jwks.json', authAudience: 'manga-chat' }));
+    expect(external.env).toMatchObject({ AUTH_MODE: 'jwt', AUTH_ISSUER: 'https://login.example.com/', AUTH_AUDIENCE: 'manga-chat' });
+    expect(Object.values(external.resources).filter((r) => r.Type === 'AWS::Cognito::UserPool')).toHaveLength(0);
+    expect(() => synth({ authIssuer: 'https://login.example.com/' })).toThrow(/authIssuer, authJwksUrl and authAudience go together/);
+  });
+
   it('scales every service on 60 % CPU, with at least two gateway and two post-processor tasks', () => {
     const targets = ofType('AWS::ApplicationAutoScaling::ScalableTarget').map(([id, r]) => ({ id, min: r.Properties['MinCapacity'] as number }));
     expect(targets).toHaveLength(4);

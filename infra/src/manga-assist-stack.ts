@@ -8,6 +8,7 @@ import { Alarms } from './alarms';
 import { AppServices } from './app-services';
 import { CacheCluster, REDIS_PORT } from './cache-cluster';
 import { DataStores } from './data-stores';
+import { externalAuth, Identity } from './identity';
 import { Network } from './network';
 import { SearchCollection } from './search-collection';
 import type { Settings } from './settings';
@@ -46,6 +47,12 @@ export class MangaAssistStack extends Stack {
       if (arn) webhookSecrets[name] = secretsmanager.Secret.fromSecretCompleteArn(this, name, arn);
     }
 
+    // Who the gateway's users are: the stack's Cognito user pool, or an issuer the operator names.
+    const auth =
+      settings.authIssuer && settings.authJwksUrl && settings.authAudience
+        ? externalAuth({ issuer: settings.authIssuer, jwksUrl: settings.authJwksUrl, audience: settings.authAudience })
+        : new Identity(this, 'Identity', { prefix });
+
     const collectionName = `${prefix}catalog`.slice(0, 32);
     const search = (): Record<string, string> => ({
       MODEL_PROVIDER: 'bedrock',
@@ -71,7 +78,7 @@ export class MangaAssistStack extends Stack {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       appEnvironment: {
-        'chat-gateway': search(),
+        'chat-gateway': { ...search(), ...auth.environment },
         'prefetch-scheduler': search(),
         'post-processor': { AUDIT_SINK: 'cloudwatch', CATALOG_PATH: IMAGE_CATALOG_PATH, INDEX_DIR: IMAGE_INDEX_DIR },
         'health-checker': { HEALTH_MODE: 'aws' },

@@ -18,6 +18,8 @@ const INTERFACE_ENDPOINTS = {
   EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
   Ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
+  // The gateway reads the user pool's signing keys (JWKS) from Cognito.
+  CognitoIdp: ec2.InterfaceVpcEndpointAwsService.COGNITO_IDP,
 } as const;
 
 export class Network extends Construct {

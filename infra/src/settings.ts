@@ -32,6 +32,13 @@ export const settingsSchema = z.object({
    * publisher or Stripe issued it; a source without one stays disabled (its endpoint answers 404).
    */
   webhookSecretCatalog: z.string().startsWith('arn:aws').optional(),
+  /**
+   * An OIDC issuer of your own for the gateway's users (all three together); unset: the stack
+   * creates a Cognito user pool and the gateway verifies its access tokens.
+   */
+  authIssuer: z.url().optional(),
+  authJwksUrl: z.url().optional(),
+  authAudience: z.string().min(1).optional(),
   webhookSecretReviews: z.string().startsWith('arn:aws').optional(),
   webhookSecretPayments: z.string().startsWith('arn:aws').optional(),
 });
@@ -40,7 +47,12 @@ export type Settings = z.infer<typeof settingsSchema>;
 /** The settings from CDK context values (`node.tryGetContext`), or an error naming the bad key. */
 export function readSettings(context: (key: string) => unknown): Settings {
   const raw = Object.fromEntries(Object.keys(settingsSchema.shape).map((key) => [key, context(key)]).filter(([, v]) => v !== undefined));
-  const parsed = settingsSchema.safeParse(raw);
+  const parsed = settingsSchema
+    .refine((v) => [v.authIssuer, v.authJwksUrl, v.authAudience].every((x) => x === undefined) || [v.authIssuer, v.authJwksUrl, v.authAudience].every((x) => x !== undefined), {
+      path: ['authIssuer'],
+      message: 'authIssuer, authJwksUrl and authAudience go together',
+    })
+    .safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`infra: context ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}`);
