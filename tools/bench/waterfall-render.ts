@@ -1,5 +1,6 @@
 // Draws the waterfall bench's result as an SVG page and screenshots it with Chromium (PNG).
 import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions } from '@manga-assist/testing';
 
 export interface WaterfallBar {
   label: string;
@@ -104,20 +105,8 @@ export function waterfallSvg(panels: WaterfallPanel[], heading: string): { svg: 
 
 export async function renderWaterfall(panels: WaterfallPanel[], file: string, heading: string): Promise<void> {
   const { svg, width, height } = waterfallSvg(panels, heading);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
+
   try {
     const page = await browser.newPage({ viewport: { width, height } });
     await page.setContent(`<!doctype html><html><head><meta charset="utf-8"><style>body{margin:0}</style></head><body>${svg}</body></html>`);

@@ -10,26 +10,13 @@ import { ChatClient, TEST_CONTROL_TOKEN, appBundlePath, startTestSystem } from '
 import type { TestSystem } from '@manga-assist/local-stack';
 import { createServiceClient } from '@manga-assist/rpc';
 import type { GatewayRouter } from '@manga-assist/rpc';
-import { spawnProcess, waitFor } from '@manga-assist/testing';
+import { chromiumLaunchOptions, spawnProcess, waitFor } from '@manga-assist/testing';
 import type { SpawnedProcess } from '@manga-assist/testing';
 
 jest.setTimeout(240_000);
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SCREENSHOTS = path.join(ROOT, '.data/screenshots');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-// A closed network: without these Chromium keeps opening connections nobody answers.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // Routed to Sonnet (two questions) and never cached (an order question is high-risk).
 const SONNET_QUESTION = 'Where is my order? When will it be delivered?';
 
@@ -68,8 +55,7 @@ describe('the chat page and the ops page', () => {
     });
     userDataDir = await mkdtemp(path.join(os.tmpdir(), 'manga-assist-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
+      ...chromiumLaunchOptions(),
       viewport: { width: 1100, height: 900 },
       locale: 'ja-JP',
     });

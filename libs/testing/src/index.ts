@@ -24,3 +24,4 @@ export { startOpenSearchServerlessStandIn } from './opensearch-serverless-stand-
 export type { OpenSearchServerlessStandIn, StandInCollection, StandInVpcEndpoint } from './opensearch-serverless-stand-in';
 export { STAND_IN_THROTTLE_MARKER, standInAnswer, startModelStandIn } from './model-stand-in';
 export type { ModelStandIn, ModelStandInOptions, ModelStandInStats } from './model-stand-in';
+export { chromiumLaunchOptions } from './chromium';
