@@ -8,7 +8,7 @@ import type { DoneFrame, ServerFrame } from '@manga-assist/contracts';
 import { ensureLocalIssuerKeys, mintLocalToken } from '@manga-assist/auth';
 import { createDynamoClient, ensureTables, tableDefinitions } from '@manga-assist/aws';
 import { loadConfig } from '@manga-assist/config';
-import { ChatClient, TEST_CONTROL_TOKEN } from '@manga-assist/local-stack';
+import { ChatClient, TEST_APP_ENV, TEST_CONTROL_TOKEN } from '@manga-assist/local-stack';
 import { createQueueSet } from '@manga-assist/queue';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import { deleteKeysWithPrefix, freePort, startDynalite, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
@@ -39,12 +39,7 @@ describe('chat gateway in-process', () => {
       KEY_PREFIX: `${label}:`,
       QUEUE_PREFIX: label,
       GATEWAY_PORT: String(port),
-      INDEX_DIR: path.join(os.tmpdir(), 'manga-assist-test-index'),
-      LOCAL_HAIKU_FIRST_TOKEN_MS: '5',
-      LOCAL_HAIKU_TOKEN_MS: '0',
-      LOCAL_SONNET_FIRST_TOKEN_MS: '10',
-      LOCAL_SONNET_TOKEN_MS: '0',
-      LOG_LEVEL: 'warn',
+      ...TEST_APP_ENV,
       AUTH_MODE: 'local',
       AUTH_LOCAL_KEY_DIR: keyDir,
     });

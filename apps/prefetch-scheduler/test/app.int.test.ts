@@ -1,14 +1,12 @@
 // The scheduler run in-process through createApp against the real Redis: its first round fills the
 // shared cache, so the gateway's lookup finds a common question answered before anyone asked.
-import os from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createSharedResponseCache } from '@manga-assist/cache';
 import { cacheScopeFor } from '@manga-assist/chat';
 import { loadConfig } from '@manga-assist/config';
 import { createModelProviderFromConfig, modelProviderConfig } from '@manga-assist/fm';
 import { createClassifier } from '@manga-assist/intent';
-import { TEST_CONTROL_TOKEN } from '@manga-assist/local-stack';
+import { TEST_APP_ENV, TEST_CONTROL_TOKEN } from '@manga-assist/local-stack';
 import { createConnectionPool } from '@manga-assist/pools';
 import { createRedisConnection } from '@manga-assist/redis';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
@@ -30,13 +28,11 @@ describe('prefetch scheduler in-process', () => {
       CONTROL_TOKEN: TEST_CONTROL_TOKEN,
       KEY_PREFIX: keyPrefix,
       SCHEDULER_PORT: String(await freePort()),
-      INDEX_DIR: path.join(os.tmpdir(), 'manga-assist-test-index'),
+      ...TEST_APP_ENV,
       TOP_TITLES_COUNT: '2',
+      // The first round runs before the test starts: no first-token wait.
       LOCAL_HAIKU_FIRST_TOKEN_MS: '0',
-      LOCAL_HAIKU_TOKEN_MS: '0',
       LOCAL_SONNET_FIRST_TOKEN_MS: '0',
-      LOCAL_SONNET_TOKEN_MS: '0',
-      LOG_LEVEL: 'warn',
     });
     const logger = createLogger({ app: 'prefetch-scheduler', level: 'warn' });
     const registry = createMetricsRegistry('prefetch-scheduler', { defaultMetrics: false });

@@ -6,5 +6,5 @@ export { importCatalog, readCatalogMarker } from './import-catalog';
 export type { CatalogMarker, CatalogRow, ImportCatalogOptions, ImportCatalogResult } from './import-catalog';
 export { catalogFileSource, syncCatalog } from './catalog-source';
 export type { CatalogSource, SyncCatalogOptions } from './catalog-source';
-export { ChatClient, TEST_CONTROL_TOKEN, appBundlePath, startTestSystem } from './test-system';
+export { ChatClient, TEST_APP_ENV, TEST_CONTROL_TOKEN, appBundlePath, startTestSystem } from './test-system';
 export type { TestSystem, TestSystemOptions } from './test-system';

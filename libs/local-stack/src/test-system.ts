@@ -60,6 +60,19 @@ export interface TestSystemOptions {
   dynamoPath?: string;
 }
 
+/**
+ * Settings every test run of the apps shares, as processes or in-process: the vector index kept
+ * once per machine (it is keyed by catalog and embedder), the local model at test speed, quiet logs.
+ */
+export const TEST_APP_ENV: Readonly<Record<string, string>> = {
+  INDEX_DIR: path.join(os.tmpdir(), 'manga-assist-test-index'),
+  LOCAL_HAIKU_FIRST_TOKEN_MS: '5',
+  LOCAL_HAIKU_TOKEN_MS: '0',
+  LOCAL_SONNET_FIRST_TOKEN_MS: '10',
+  LOCAL_SONNET_TOKEN_MS: '0',
+  LOG_LEVEL: 'warn',
+};
+
 export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = true, readyTimeoutMs = 120_000, dynamoPath }: TestSystemOptions): Promise<TestSystem> {
   for (const app of apps) appBundlePath(app); // a missing build fails here at once, not after the ready timeout
   const label = uniquePrefix('sys').replace(/[^\w]/g, '');
@@ -88,13 +101,7 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
     TABLE_PREFIX: tablePrefix,
     KEY_PREFIX: keyPrefix,
     QUEUE_PREFIX: label,
-    // The index is keyed by catalog and embedder, so every run on this machine can share it.
-    INDEX_DIR: path.join(os.tmpdir(), 'manga-assist-test-index'),
-    LOCAL_HAIKU_FIRST_TOKEN_MS: '5',
-    LOCAL_HAIKU_TOKEN_MS: '0',
-    LOCAL_SONNET_FIRST_TOKEN_MS: '10',
-    LOCAL_SONNET_TOKEN_MS: '0',
-    LOG_LEVEL: 'warn',
+    ...TEST_APP_ENV,
     AUTH_MODE: 'local',
     AUTH_LOCAL_KEY_DIR: keyDir,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
