@@ -1,5 +1,6 @@
 // Latencies for the waterfall bench (tools/bench/waterfall.bench.ts): seed 001's "typical p50/p95"
 // per segment, drawn from a seeded generator so that a run is reproducible in its draws.
+import { mulberry32 } from '@manga-assist/catalog';
 
 /** Seed 001, "Identifying Slow Segments": typical p50 / p95 in ms. */
 export const SEED_TABLE = {
@@ -30,20 +31,8 @@ export const SEED_BEFORE_AFTER: Record<string, { before: number; after: number |
 /** A new HTTPS connection (DNS + TCP + TLS), seed 001: 30–50 ms. */
 export const CONNECT_MS = { min: 30, max: 50 } as const;
 
-/**
- * mulberry32: a small seeded generator (uniform in [0, 1)). Math.random cannot be seeded, and no
- * seeded generator is among the project's dependencies.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The catalog's seeded generator (mulberry32): a run's draws repeat for the same seed. */
+export const seededRandom = mulberry32;
 
 /** z of the 95th percentile of the standard normal distribution. */
 const Z95 = 1.6448536269514722;
