@@ -10,6 +10,7 @@ import { Gauge } from '@manga-assist/telemetry';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import type { Caller, CallerAuth } from './caller-auth';
 import { parseClientFrame, serializeFrames } from './frames';
+import { createTokenJoiner } from './token-joiner';
 
 export interface ChatSocketDeps {
   pipeline: ChatPipeline;
@@ -103,34 +104,15 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
    * a token every few milliseconds would otherwise cost more than everything else on the path.
    */
   const tokenSink = (socket: WebSocket, requestId: string): ChatSink => {
-    let pending = '';
-    let first = true;
-    let scheduled = false;
-    const flush = () => {
-      scheduled = false;
-      if (pending === '') return;
-      sendFrame(socket, { type: 'token', requestId, text: pending });
-      pending = '';
-    };
+    const tokens = createTokenJoiner((text) => sendFrame(socket, { type: 'token', requestId, text }), tokenFlushMs);
     return {
-      token(text) {
-        if (first) {
-          first = false;
-          return sendFrame(socket, { type: 'token', requestId, text });
-        }
-        pending += text;
-        if (!scheduled) {
-          scheduled = true;
-          if (tokenFlushMs > 0) setTimeout(flush, tokenFlushMs);
-          else setImmediate(flush);
-        }
-      },
+      token: (text) => tokens.token(text),
       done(done) {
-        flush();
+        tokens.flush();
         sendFrame(socket, done);
       },
       error(code, message) {
-        flush();
+        tokens.flush();
         sendError(socket, code, message, requestId);
       },
     };
