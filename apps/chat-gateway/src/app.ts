@@ -257,7 +257,9 @@ export function createApp(deps: GatewayDeps): GatewayApp {
 function createPrefetch(sessions: SessionStore, products: () => ProductSource | undefined) {
   return async (context: ChatContext) => {
     const started = performance.now();
-    const [loaded, trending] = await Promise.all([sessions.loadContext(context.sessionId, context.userId), products()?.list('trending', {}, 10)]);
+    // A session id the gateway made for this connection names nothing stored yet: only the user's parts are read.
+    const newSession = context.session === null;
+    const [loaded, trending] = await Promise.all([sessions.loadContext(context.sessionId, context.userId, { newSession }), products()?.list('trending', {}, 10)]);
     // A session that could not be read is left for the first message to try again (and to report
     // as degraded if it still cannot), rather than taken for a new, empty one.
     const sessionFailed = loaded.errors.some((e) => e.part === 'session');

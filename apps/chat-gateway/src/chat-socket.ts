@@ -121,11 +121,11 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
   wss.on('connection', (socket: WebSocket, request: IncomingMessage, caller: Caller) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const connectionId = randomUUID();
-    const context: ChatContext = {
-      sessionId: caller.sessionId ?? (requestedSession(url) || randomUUID()),
-      userId: caller.userId,
-      connectionId,
-    };
+    const claimed = caller.sessionId ?? requestedSession(url);
+    // A session id made here names a session that cannot exist yet: nothing to read (session: null).
+    const context: ChatContext = claimed
+      ? { sessionId: claimed, userId: caller.userId, connectionId }
+      : { sessionId: randomUUID(), userId: caller.userId, connectionId, session: null };
     sockets.set(connectionId, socket);
     // The connection lives no longer than its token: the client is told why, then the socket closes.
     const expiry = setTimeout(
@@ -156,7 +156,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       inFlight.set(frame.requestId, abort);
       void (async () => {
         // The first message finds the prefetch done (or waits a little for it, never long).
-        if (context.session === undefined) await Promise.race([prefetched, new Promise((r) => setTimeout(r, prefetchWaitMs))]);
+        if (context.prefetchMs === undefined) await Promise.race([prefetched, new Promise((r) => setTimeout(r, prefetchWaitMs))]);
         await pipeline.handle({ requestId: frame.requestId, text: frame.text, validateMs }, context, tokenSink(socket, frame.requestId), abort.signal);
       })()
         .catch((error: unknown) => {

@@ -11,8 +11,8 @@ import { loadConfig } from '@manga-assist/config';
 import { ChatClient, TEST_APP_ENV, TEST_CONTROL_TOKEN } from '@manga-assist/local-stack';
 import { createQueueSet } from '@manga-assist/queue';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
-import { deleteKeysWithPrefix, freePort, startDynalite, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
-import type { LocalEngine } from '@manga-assist/testing';
+import { deleteKeysWithPrefix, freePort, startDynalite, startRecordingProxy, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
+import type { LocalEngine, RecordingProxy } from '@manga-assist/testing';
 import { createApp } from '../src/app';
 import { createClients } from '../src/clients';
 import type { GatewayApp } from '../src/app';
@@ -23,6 +23,8 @@ jest.setTimeout(120_000);
 describe('chat gateway in-process', () => {
   const label = uniquePrefix('gw-app').replace(/[^\w]/g, '');
   let dynalite: LocalEngine;
+  // Between the gateway and dynalite: which DynamoDB calls the gateway makes.
+  let dynamoCalls: RecordingProxy;
   let app: GatewayApp;
   let url: string;
   const cleanup: (() => Promise<unknown> | void)[] = [];
@@ -30,11 +32,12 @@ describe('chat gateway in-process', () => {
 
   beforeAll(async () => {
     dynalite = await startDynalite();
+    dynamoCalls = await startRecordingProxy(dynalite.endpoint);
     const port = await freePort();
     const config = loadConfig(gatewayConfigSchema, {
       REDIS_URL: testRedisUrl(),
       CONTROL_TOKEN: TEST_CONTROL_TOKEN,
-      DYNAMODB_ENDPOINT: dynalite.endpoint,
+      DYNAMODB_ENDPOINT: dynamoCalls.url,
       TABLE_PREFIX: `${label}-`,
       KEY_PREFIX: `${label}:`,
       QUEUE_PREFIX: label,
@@ -58,6 +61,7 @@ describe('chat gateway in-process', () => {
   afterAll(async () => {
     await app?.stop();
     for (const step of cleanup) await step();
+    await dynamoCalls?.close();
     await dynalite?.stop();
     rmSync(keyDir, { recursive: true, force: true });
   });
@@ -105,5 +109,31 @@ describe('chat gateway in-process', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // the connect-time prefetch
     expect(firstProduct(await later.ask('recommend a manga for me'))).toMatchObject({ demographic: 'shonen' });
 
+  });
+
+  it('does not read a session the gateway has just named (it cannot exist yet), and does read one a client names', async () => {
+    const token = await mintLocalToken(await ensureLocalIssuerKeys(keyDir), 'u-new-session');
+    const sessionReads = (sessionId: string) =>
+      dynamoCalls.requests.filter((r) => String(r.headers['x-amz-target']).endsWith('.GetItem') && r.body.includes(sessionId)).length;
+
+    const fresh = await ChatClient.connect(`${url.replace('http', 'ws')}/ws`, { token });
+    cleanup.push(() => fresh.close());
+    expect((await fresh.ask('show me shonen')).some((f) => f.type === 'done')).toBe(true);
+    const overHttp = await fetch(`${url}/v1/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ text: 'show me seinen' }),
+    });
+    const answered = (await overHttp.json()) as { sessionId: string; done?: DoneFrame };
+    expect(answered.done).toBeDefined();
+
+    // A session id the client names (even one never stored) is looked up: the proxy sees those reads.
+    const named = `s-named-${label}`;
+    const returning = await ChatClient.connect(`${url.replace('http', 'ws')}/ws?sessionId=${named}`, { token });
+    cleanup.push(() => returning.close());
+    expect((await returning.ask('show me shojo')).some((f) => f.type === 'done')).toBe(true);
+    expect(sessionReads(named)).toBeGreaterThan(0);
+    expect(sessionReads(fresh.ready.sessionId)).toBe(0);
+    expect(sessionReads(answered.sessionId)).toBe(0);
   });
 });

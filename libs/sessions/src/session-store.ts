@@ -71,8 +71,11 @@ export interface SessionStore {
   updatePreferences(sessionId: string, patch: PreferencesPatch, options?: WriteOptions): Promise<Session>;
   /** Puts `titleIds` (newest first) at the front of the recent titles of the session and its user. */
   recordInteraction(sessionId: string, titleIds: readonly string[], options?: WriteOptions): Promise<Session>;
-  /** Everything the gateway prefetches on connect, read in parallel; a failing part is reported, not thrown. */
-  loadContext(sessionId: string, userId?: string): Promise<SessionContext>;
+  /**
+   * Everything the gateway prefetches on connect, read in parallel; a failing part is reported, not
+   * thrown. `newSession`: the id was made just now, so no session can exist under it and none is read.
+   */
+  loadContext(sessionId: string, userId?: string, options?: { newSession?: boolean }): Promise<SessionContext>;
 }
 
 export function createSessionStore({
@@ -222,11 +225,11 @@ export function createSessionStore({
       return session;
     },
 
-    loadContext(sessionId, userId) {
+    loadContext(sessionId, userId, options) {
       return loadSessionContext({
         sessionId,
         userId,
-        loadSession: load,
+        loadSession: options?.newSession ? async () => ({ session: null, source: 'none' }) : load,
         loadPreferences: (user) => users.load(user, 'preferences'),
         loadRecentTitles: (user) => users.load(user, 'recent'),
       });
