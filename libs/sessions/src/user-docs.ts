@@ -81,7 +81,12 @@ export function createUserDocs(options: UserDocsOptions): UserDocs {
         if (value?.success) return value.data as UserDocValues[typeof kind];
       }
       const { doc } = await read(id, kind, false);
-      if (doc === undefined) return EMPTY[kind];
+      if (doc === undefined) {
+        // Most users never set preferences: their absence is cached too (as version 0, which any
+        // write replaces), so a connection does not cost a DynamoDB read per part.
+        await cache.put(cacheKey(id, kind), 0, { userId: id, version: 0, updatedAt: new Date(nowMs()).toISOString(), ttl: nowSeconds() + ttlSeconds, value: EMPTY[kind] });
+        return EMPTY[kind];
+      }
       await cache.put(cacheKey(id, kind), doc.version, doc);
       return doc.value;
     },

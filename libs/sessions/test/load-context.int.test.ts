@@ -64,4 +64,20 @@ describe('loadContext', () => {
       deadDynamo.destroy();
     }
   });
+
+  it('remembers that a user has no preferences or recent titles, until they set some', async () => {
+    expect(await fx.store.loadContext('s-first', 'u-blank')).toMatchObject({ preferences: {}, recentTitleIds: [], errors: [] });
+    // With DynamoDB unreachable the user's empty parts still come from Redis: nothing to read there again.
+    const deadDynamo = createDynamoClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${await freePort()}`, maxAttempts: 1 });
+    try {
+      const again = await fx.storeWith({ dynamo: deadDynamo }).loadContext('s-second', 'u-blank', { newSession: true });
+      expect(again).toMatchObject({ preferences: {}, recentTitleIds: [], errors: [] });
+    } finally {
+      deadDynamo.destroy();
+    }
+    // A write replaces the remembered absence.
+    await fx.store.updatePreferences('s-third', { maxPriceJpy: 700 }, { userId: 'u-blank' });
+    await fx.store.recordInteraction('s-third', ['p-3'], { userId: 'u-blank' });
+    expect(await fx.store.loadContext('s-fourth', 'u-blank', { newSession: true })).toMatchObject({ preferences: { maxPriceJpy: 700 }, recentTitleIds: ['p-3'] });
+  });
 });
