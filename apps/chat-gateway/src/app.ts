@@ -1,11 +1,12 @@
 import type { Tracer } from '@opentelemetry/api';
+import { LRUCache } from 'lru-cache';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pingDynamo, tableDefinitions, warmDynamo } from '@manga-assist/aws';
 import { createSharedResponseCache } from '@manga-assist/cache';
 import { createChatPipeline } from '@manga-assist/chat';
 import type { ChatContext, ChatPipeline, ProductSource } from '@manga-assist/chat';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
-import type { PreferencesPatch } from '@manga-assist/contracts';
+import type { PreferencesPatch, ProductSummary } from '@manga-assist/contracts';
 import { createModelGateway, routeModel, warmUpModel } from '@manga-assist/fm';
 import type { ConfiguredModelProvider } from '@manga-assist/fm';
 import { createClassifier } from '@manga-assist/intent';
@@ -255,11 +256,14 @@ export function createApp(deps: GatewayDeps): GatewayApp {
  * and the trending list, read in parallel into the connection's context.
  */
 function createPrefetch(sessions: SessionStore, products: () => ProductSource | undefined) {
+  // Every connection is shown the same trending list: read at most once a second and shared (one
+  // array held by all idle connections, one Redis read per second however many connect).
+  const trendingNow = new LRUCache<'trending', ProductSummary[]>({ max: 1, ttl: 1000, fetchMethod: async () => products()?.list('trending', {}, 10) });
   return async (context: ChatContext) => {
     const started = performance.now();
     // A session id the gateway made for this connection names nothing stored yet: only the user's parts are read.
     const newSession = context.session === null;
-    const [loaded, trending] = await Promise.all([sessions.loadContext(context.sessionId, context.userId, { newSession }), products()?.list('trending', {}, 10)]);
+    const [loaded, trending] = await Promise.all([sessions.loadContext(context.sessionId, context.userId, { newSession }), trendingNow.fetch('trending')]);
     // A session that could not be read is left for the first message to try again (and to report
     // as degraded if it still cannot), rather than taken for a new, empty one.
     const sessionFailed = loaded.errors.some((e) => e.part === 'session');
