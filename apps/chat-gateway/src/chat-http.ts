@@ -56,7 +56,7 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth
       // Over the user's message rate (shared with the WebSocket and the OpenAI-compatible door): 429, nothing done.
       const allowed = await options.limits?.consume('messages', caller.userId);
       if (allowed && !allowed.allowed) {
-        const message = `too many messages in the last minute; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`;
+        const message = `too many messages for now; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`;
         return reply.code(429).header('retry-after', String(Math.max(1, Math.ceil(allowed.retryAfterMs / 1000)))).send({ type: 'error', requestId: body.requestId, code: 'rate_limited', message, retryAfterMs: allowed.retryAfterMs } satisfies ErrorFrame);
       }
       // AUTH_MODE=anonymous: a new session's token comes back in a header, to send as the bearer next time.

@@ -168,7 +168,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
         // Over the user's message rate (all doors, all instances): told when to try again; the connection stays open.
         const allowed = deps.gate ? await deps.gate.message(caller.userId) : { allowed: true as const };
         if (!allowed.allowed) {
-          return sendFrame(socket, { type: 'error', requestId: frame.requestId, code: 'rate_limited', message: `too many messages in the last minute; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`, retryAfterMs: allowed.retryAfterMs });
+          return sendFrame(socket, { type: 'error', requestId: frame.requestId, code: 'rate_limited', message: `too many messages for now; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`, retryAfterMs: allowed.retryAfterMs });
         }
         if (context.session === undefined) await Promise.race([prefetched, new Promise((r) => setTimeout(r, prefetchWaitMs))]);
         await pipeline.handle({ requestId: frame.requestId, text: frame.text, validateMs }, context, tokenSink(socket, frame.requestId), abort.signal);

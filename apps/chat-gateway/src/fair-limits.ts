@@ -124,7 +124,7 @@ export function createFairLimits({ config, redis, registry, log }: FairLimitsDep
   };
 
   const windows: Record<RateLimitName, { points: number; duration: number }> = {
-    messages: { points: config.LIMIT_MESSAGES_PER_MINUTE, duration: 60 },
+    messages: { points: config.LIMIT_MESSAGES, duration: config.LIMIT_MESSAGES_WINDOW_S },
     analyses: { points: config.LIMIT_ANALYSES_PER_HOUR, duration: 3600 },
     new_connections_per_ip: { points: config.LIMIT_NEW_CONNECTIONS_PER_IP_PER_SECOND, duration: 1 },
     webhook_deliveries: { points: config.LIMIT_WEBHOOKS_PER_SOURCE_PER_SECOND, duration: 1 },

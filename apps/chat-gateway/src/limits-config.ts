@@ -45,8 +45,10 @@ function isOrigin(value: string): boolean {
  * the per-IP ones leave room for the many customers behind one carrier-grade NAT.
  */
 export const limitsShape = {
-  /** Chat messages one user may send per minute, over every door and instance (WebSocket, /v1/chat, /v1/chat/completions). */
-  LIMIT_MESSAGES_PER_MINUTE: limit(30, 1, 100_000),
+  /** Chat messages one user may send per LIMIT_MESSAGES_WINDOW_S, over every door and instance (WebSocket, /v1/chat, /v1/chat/completions). */
+  LIMIT_MESSAGES: limit(30, 1, 100_000),
+  /** The window the message limit counts over, in seconds. */
+  LIMIT_MESSAGES_WINDOW_S: limit(60, 1, 86_400),
   /** Analyses one user may start per hour (POST /v1/analyze). */
   LIMIT_ANALYSES_PER_HOUR: limit(20, 1, 100_000),
   /** WebSocket connections one user may hold open at once (tabs and devices). */

@@ -31,7 +31,7 @@ export class OpenAiError extends Error {
 
 /** Over the user's message rate: OpenAI's own 429 (`rate_limit_exceeded`), which its SDKs retry after Retry-After. */
 export const rateLimitExceeded = (retryAfterMs: number) =>
-  new OpenAiError(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached for messages per minute; try again in ${Math.ceil(retryAfterMs / 1000)} s`, null, retryAfterMs);
+  new OpenAiError(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached for messages; try again in ${Math.ceil(retryAfterMs / 1000)} s`, null, retryAfterMs);
 
 export const invalidRequest = (code: string, message: string, param: string | null = null) => new OpenAiError(400, 'invalid_request_error', code, message, param);
 
