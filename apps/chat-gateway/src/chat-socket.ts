@@ -164,12 +164,12 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       const abort = new AbortController();
       inFlight.set(frame.requestId, abort);
       void (async () => {
-        // The first message finds the prefetch done (or waits a little for it, never long).
         // Over the user's message rate (all doors, all instances): told when to try again; the connection stays open.
         const allowed = deps.gate ? await deps.gate.message(caller.userId) : { allowed: true as const };
         if (!allowed.allowed) {
           return sendFrame(socket, { type: 'error', requestId: frame.requestId, code: 'rate_limited', message: `too many messages for now; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`, retryAfterMs: allowed.retryAfterMs });
         }
+        // The first message finds the prefetch done (or waits a little for it, never long).
         if (context.session === undefined) await Promise.race([prefetched, new Promise((r) => setTimeout(r, prefetchWaitMs))]);
         await pipeline.handle({ requestId: frame.requestId, text: frame.text, validateMs }, context, tokenSink(socket, frame.requestId), abort.signal);
       })()
@@ -211,6 +211,8 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
         const admission = deps.gate ? await deps.gate.admit(request, connectionId, caller.userId) : { allowed: true as const, release: async () => undefined };
         if (!admission.allowed) return refuseUpgrade(socket, admission.refusal);
         if (socket.destroyed) return void admission.release();
+        // The slot goes back when the transport closes, also when ws refuses a malformed handshake.
+        socket.once('close', () => void admission.release());
         socket.off('error', onEarlyError);
         wss.handleUpgrade(request, socket, head, (ws) => {
           transports.set(ws, socket);
