@@ -20,7 +20,7 @@ async function timed(label: string, run: (i: number) => Promise<unknown>): Promi
     samples.push(Number(process.hrtime.bigint() - started) / 1000);
   }
   samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(0).padStart(7);
+  const at = (q: number) => (samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0).toFixed(0).padStart(7);
   return `${label.padEnd(44)}${at(0.5)}${at(0.95)}${at(0.99)}`;
 }
 
