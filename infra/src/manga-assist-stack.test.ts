@@ -296,6 +296,14 @@ describe('MangaAssist stack', () => {
     }
   });
 
+  it('has the gateway read client addresses from the ALB, and the post-processor verify admins against the users’ issuer', () => {
+    const containers = ofType('AWS::ECS::TaskDefinition').map(([, r]) => (r.Properties['ContainerDefinitions'] as { Environment: { Name: string; Value: unknown }[] }[])[0]!);
+    const envOf = (app: string) => Object.fromEntries(containers.find((c) => c.Environment.some((e) => e.Name === 'APP' && e.Value === app))!.Environment.map((e) => [e.Name, e.Value]));
+    expect(envOf('chat-gateway')).toMatchObject({ TRUST_PROXY_HOPS: '1', AUTH_MODE: 'jwt' });
+    expect(envOf('post-processor')).toMatchObject({ AUTH_MODE: 'jwt', AUTH_AUDIENCE_CLAIM: 'client_id' });
+    expect(envOf('post-processor')['AUTH_ISSUER']).toEqual(envOf('chat-gateway')['AUTH_ISSUER']);
+  });
+
   it('lets only the named catalog loaders write to the collection', () => {
     const readOnly = JSON.stringify(template.findResources('AWS::OpenSearchServerless::AccessPolicy'));
     expect(readOnly).not.toContain('aoss:WriteDocument');

@@ -78,9 +78,11 @@ export class MangaAssistStack extends Stack {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       appEnvironment: {
-        'chat-gateway': { ...search(), ...auth.environment },
+        // Behind the ALB: the client's address is the X-Forwarded-For entry the ALB appends (fair limits per IP).
+        'chat-gateway': { ...search(), ...auth.environment, TRUST_PROXY_HOPS: '1' },
         'prefetch-scheduler': search(),
-        'post-processor': { AUDIT_SINK: 'cloudwatch', CATALOG_PATH: IMAGE_CATALOG_PATH, INDEX_DIR: IMAGE_INDEX_DIR },
+        // The users' issuer, as the gateway's: an admin's token opens the queue controls.
+        'post-processor': { AUDIT_SINK: 'cloudwatch', CATALOG_PATH: IMAGE_CATALOG_PATH, INDEX_DIR: IMAGE_INDEX_DIR, ...auth.environment },
         'health-checker': { HEALTH_MODE: 'aws' },
       },
     });

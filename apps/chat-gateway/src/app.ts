@@ -19,8 +19,7 @@ import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-a
 import { createProductSource, followCatalogChanges, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import type { CatalogFollower } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
-import { createGatewayRouter, createServiceClient, tokenMatches } from '@manga-assist/rpc';
-import { bearerFromHeaders } from '@manga-assist/auth';
+import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
 import type { RunningService, ShutdownStep } from '@manga-assist/server';
@@ -38,6 +37,9 @@ import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
 import type { GatewayConfig } from './config';
 import { collectOpsStatus } from './ops-status';
+import { createConnectionGate } from './connection-gate';
+import { createFairLimits } from './fair-limits';
+import { createOperatorAccess } from './operator-access';
 import type { StatusPeer } from './ops-status';
 
 export const APP = 'chat-gateway';
@@ -149,6 +151,11 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     sessionOwner: async (id) => (SessionIdSchema.safeParse(id).success ? (await sessions.load(id)).session?.userId : undefined),
   });
 
+  // Fair limits shared by every instance through Redis: `limits.consume('analyses', userId)` and the like.
+  const limits = createFairLimits({ config, redis: redis.redis, registry, log: logger });
+  // The control token, or a user token with the admin claim, opens the operations doors.
+  const operators = createOperatorAccess(config.CONTROL_TOKEN, auth);
+
   let sockets: ChatSocketServer | undefined;
   // A guardrail revision reaches whichever gateway instance holds the connection (Redis pub/sub).
   const revisions = subscribeRevisions({
@@ -170,6 +177,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         logger,
         registry,
         controlToken: config.CONTROL_TOKEN,
+        isOperator: operators.isOperator,
         handleSignals: deps.handleSignals,
         // Without Redis the gateway passes the cache through, without DynamoDB it answers with a
         // minimal session: degraded, still ready.
@@ -212,19 +220,19 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           }),
         routes(server, status) {
           const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
-          // Operations only: the control token, compared in constant time.
+          // Operations only: the control token (compared in constant time) or an admin's token.
           server.get('/v1/ops/status', async (request, reply) => {
-            if (!tokenMatches(bearerFromHeaders(request.headers), config.CONTROL_TOKEN)) {
-              return reply.code(401).send({ type: 'error', code: 'unauthorized', message: 'the ops status needs the control token (Authorization: Bearer <CONTROL_TOKEN>)' });
+            if (!(await operators.allows(request.headers))) {
+              return reply.code(401).send({ type: 'error', code: 'unauthorized', message: 'the ops status needs the control token or an admin token (Authorization: Bearer <token>)' });
             }
             return collectOpsStatus(self, peers);
           });
-          registerChatHttp(server, lazyPipeline, auth, { tokenFlushMs: config.TOKEN_FLUSH_MS });
-          registerOpenAiHttp(server, lazyPipeline, auth);
+          registerChatHttp(server, lazyPipeline, auth, { tokenFlushMs: config.TOKEN_FLUSH_MS, limits });
+          registerOpenAiHttp(server, lazyPipeline, auth, { limits });
           if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
-          registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger });
-          registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
-          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
+          registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger, limits });
+          registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states(), isOperator: operators.isOperator });
+          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS, gate: createConnectionGate(limits, config) });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());
           server.server.on('upgrade', (request, socket, head) => {
@@ -240,6 +248,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           { name: 'answers', run: () => lazyPipeline.drainAnswers() },
           { name: 'cache', run: () => cache.close() },
           { name: 'policies', run: () => policies.dispose() },
+          { name: 'limits', run: () => limits.close() },
           ...(deps.shutdown ?? []),
         ],
       });

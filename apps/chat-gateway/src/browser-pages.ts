@@ -16,6 +16,8 @@ export interface BrowserPagesDeps {
   status(): Promise<OpsStatus>;
   profile(): ProfileReport;
   downstreams(): DownstreamStateReport[];
+  /** A bearer token besides the control token that opens the ops feed (the admin claim). */
+  isOperator?(token: string): Promise<boolean>;
 }
 
 /** The chat page and the ops page (GET /, GET /ops) and the ops page's live feed (GET /v1/ops/stream). */
@@ -33,6 +35,7 @@ export function registerBrowserPages(server: AppServer, deps: BrowserPagesDeps):
   server.addHook('onClose', async () => queues?.close());
   registerOpsStream(server, {
     controlToken: config.CONTROL_TOKEN,
+    isOperator: deps.isOperator,
     log: deps.log,
     sources: {
       registry: deps.registry,

@@ -11,6 +11,8 @@ export interface Caller {
   expiresAt: number;
   /** AUTH_MODE=anonymous: a token just issued for a new session, to hand back to the client. */
   sessionToken?: string;
+  /** The token names an operator (AUTH_ADMIN_GROUP in AUTH_ADMIN_CLAIMS): what the control token opens, this opens too. */
+  admin?: boolean;
 }
 
 export interface CallerAuth {

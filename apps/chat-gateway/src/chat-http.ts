@@ -6,6 +6,7 @@ import { AuthError, bearerFromHeaders } from '@manga-assist/auth';
 import type { AppServer } from '@manga-assist/server';
 import type { CallerAuth } from './caller-auth';
 import { createTokenJoiner } from './token-joiner';
+import type { FairLimits } from './fair-limits';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_json: 400,
@@ -13,6 +14,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   text_too_large: 413,
   frame_too_large: 413,
   busy: 429,
+  rate_limited: 429,
   model_throttled: 503,
   unavailable: 503,
 };
@@ -21,7 +23,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  * POST /v1/chat: the same pipeline over HTTP. Server-Sent Events (`token`, `done`, `error`) by
  * default; one JSON answer with `Accept: application/json` (for curl, hey and scripts).
  */
-export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth: CallerAuth, options: { tokenFlushMs?: number } = {}): void {
+export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth: CallerAuth, options: { tokenFlushMs?: number; limits?: Pick<FairLimits, 'consume'> } = {}): void {
   const tokenFlushMs = options.tokenFlushMs ?? 16;
   server.post(
     '/v1/chat',
@@ -51,6 +53,12 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth
         return reply.code(STATUS[code]!).send({ type: 'error', code, message: `${issue.path.join('.') || 'body'}: ${issue.message}` } satisfies ErrorFrame);
       }
       const body = parsed.data;
+      // Over the user's message rate (shared with the WebSocket and the OpenAI-compatible door): 429, nothing done.
+      const allowed = await options.limits?.consume('messages', caller.userId);
+      if (allowed && !allowed.allowed) {
+        const message = `too many messages for now; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`;
+        return reply.code(429).header('retry-after', String(Math.max(1, Math.ceil(allowed.retryAfterMs / 1000)))).send({ type: 'error', requestId: body.requestId, code: 'rate_limited', message, retryAfterMs: allowed.retryAfterMs } satisfies ErrorFrame);
+      }
       // AUTH_MODE=anonymous: a new session's token comes back in a header, to send as the bearer next time.
       if (caller.sessionToken) reply.header('x-session-token', caller.sessionToken);
       const requestId = body.requestId ?? randomUUID();

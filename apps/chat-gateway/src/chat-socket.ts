@@ -11,6 +11,7 @@ import type { Logger, Registry } from '@manga-assist/telemetry';
 import type { Caller, CallerAuth } from './caller-auth';
 import { parseClientFrame, serializeFrames } from './frames';
 import { createTokenJoiner } from './token-joiner';
+import type { ConnectionGate, UpgradeRefusal } from './connection-gate';
 
 export interface ChatSocketDeps {
   pipeline: ChatPipeline;
@@ -32,6 +33,14 @@ export interface ChatSocketDeps {
    * difference, the socket and the client parse one frame instead of several.
    */
   tokenFlushMs?: number;
+  /** Fair limits and the Origin allowlist, checked before the upgrade and before each message (none: no limits). */
+  gate?: ConnectionGate;
+}
+
+/** A connection let in by the gate: its id, and what gives its slot back on close. */
+interface Admitted {
+  connectionId: string;
+  release(): Promise<void>;
 }
 
 export interface ChatSocketServer {
@@ -118,9 +127,9 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     };
   };
 
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage, caller: Caller) => {
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage, caller: Caller, admitted: Admitted) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const connectionId = randomUUID();
+    const { connectionId } = admitted;
     const claimed = caller.sessionId ?? requestedSession(url);
     // A session id made here names a session that cannot exist yet: nothing to read (session: null).
     const context: ChatContext = claimed
@@ -155,6 +164,11 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       const abort = new AbortController();
       inFlight.set(frame.requestId, abort);
       void (async () => {
+        // Over the user's message rate (all doors, all instances): told when to try again; the connection stays open.
+        const allowed = deps.gate ? await deps.gate.message(caller.userId) : { allowed: true as const };
+        if (!allowed.allowed) {
+          return sendFrame(socket, { type: 'error', requestId: frame.requestId, code: 'rate_limited', message: `too many messages for now; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`, retryAfterMs: allowed.retryAfterMs });
+        }
         // The first message finds the prefetch done (or waits a little for it, never long).
         if (context.prefetchMs === undefined) await Promise.race([prefetched, new Promise((r) => setTimeout(r, prefetchWaitMs))]);
         await pipeline.handle({ requestId: frame.requestId, text: frame.text, validateMs }, context, tokenSink(socket, frame.requestId), abort.signal);
@@ -167,6 +181,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     });
 
     socket.on('close', () => {
+      void admitted.release();
       clearTimeout(expiry);
       sockets.delete(connectionId);
       for (const abort of inFlight.values()) abort.abort();
@@ -180,20 +195,33 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       // A client that resets while its token is being checked must not take the process down.
       const onEarlyError = () => socket.destroy();
       socket.on('error', onEarlyError);
-      deps.auth.authenticate(tokenFromUpgrade(request.headers, url), requestedSession(url)).then(
-        (caller) => {
-          if (socket.destroyed) return;
-          socket.off('error', onEarlyError);
-          wss.handleUpgrade(request, socket, head, (ws) => {
-            transports.set(ws, socket);
-            wss.emit('connection', ws, request, caller);
-          });
-        },
-        (error: unknown) => {
+      void (async () => {
+        // The Origin and the address's rate of new connections first, then the token, then a slot per user and IP.
+        const early = await deps.gate?.beforeAuth(request);
+        if (early) return refuseUpgrade(socket, early);
+        let caller: Caller;
+        try {
+          caller = await deps.auth.authenticate(tokenFromUpgrade(request.headers, url), requestedSession(url));
+        } catch (error) {
           if (!(error instanceof AuthError)) logger.error({ err: error }, 'upgrade authentication failed');
-          refuseUpgrade(socket, error instanceof AuthError ? error : new AuthError('unavailable', 'the token could not be checked; please try again'));
-        },
-      );
+          return refuseUpgrade(socket, error instanceof AuthError ? error : new AuthError('unavailable', 'the token could not be checked; please try again'));
+        }
+        if (socket.destroyed) return;
+        const connectionId = randomUUID();
+        const admission = deps.gate ? await deps.gate.admit(request, connectionId, caller.userId) : { allowed: true as const, release: async () => undefined };
+        if (!admission.allowed) return refuseUpgrade(socket, admission.refusal);
+        if (socket.destroyed) return void admission.release();
+        // The slot goes back when the transport closes, also when ws refuses a malformed handshake.
+        socket.once('close', () => void admission.release());
+        socket.off('error', onEarlyError);
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          transports.set(ws, socket);
+          wss.emit('connection', ws, request, caller, { connectionId, release: admission.release } satisfies Admitted);
+        });
+      })().catch((error: unknown) => {
+        logger.error({ err: error }, 'upgrade failed');
+        refuseUpgrade(socket, new AuthError('unavailable', 'the connection could not be opened; please try again'));
+      });
     },
     send(connectionId, frame) {
       const socket = sockets.get(connectionId);
@@ -213,14 +241,16 @@ function requestedSession(url: URL): string | undefined {
   return url.searchParams.get('sessionId')?.slice(0, 128) || undefined;
 }
 
-/** A refused upgrade is a plain HTTP answer (401, 403 or 503) with a typed error body: no socket opens. */
-function refuseUpgrade(socket: Duplex, error: AuthError): void {
+/** A refused upgrade is a plain HTTP answer (401, 403, 429 or 503) with a typed error body: no socket opens. */
+function refuseUpgrade(socket: Duplex, error: AuthError | UpgradeRefusal): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ type: 'error', code: error.code, message: error.message });
-  const reasons: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 503: 'Service Unavailable' };
+  const retryAfterMs = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
+  const body = JSON.stringify({ type: 'error', code: error.code, message: error.message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  const reasons: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' };
   const reason = reasons[error.status] ?? 'Error';
   const challenge = error.status === 401 ? `WWW-Authenticate: Bearer error="invalid_token"\r\n` : '';
+  const retryAfter = retryAfterMs === undefined ? '' : `Retry-After: ${Math.max(1, Math.ceil(retryAfterMs / 1000))}\r\n`;
   socket.end(
-    `HTTP/1.1 ${error.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${challenge}\r\n${body}`,
+    `HTTP/1.1 ${error.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${challenge}${retryAfter}\r\n${body}`,
   );
 }

@@ -3,6 +3,7 @@ import { awsShape, checkSearchSettings, guardrailShape, httpUrl, modelShape, non
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { authShape, checkAuthSettings } from '@manga-assist/auth';
 import { downstreamEnvShape } from '@manga-assist/resilience';
+import { limitsShape } from './limits-config';
 
 const standardWebhookSecret = z
   .string()
@@ -45,6 +46,8 @@ export const gatewayConfigSchema = z.object({
   WEBHOOK_SECRET_PAYMENTS: z.string().regex(/^whsec_\w{16,}$/, 'must be a Stripe endpoint secret (whsec_…)').optional(),
   /** Jobs waiting in one source's queue above which its deliveries are answered 429 with Retry-After. */
   WEBHOOK_MAX_BACKLOG: positiveInt(10_000),
+  // Fair limits (LIMIT_*), the WebSocket Origin allowlist (ALLOWED_ORIGINS) and TRUST_PROXY_HOPS.
+  ...limitsShape,
 }).superRefine((config, ctx) => {
   checkSearchSettings(config, ctx);
   checkAuthSettings(config, ctx);

@@ -1,5 +1,5 @@
 import { ChatCompletionRequestSchema } from '@manga-assist/contracts';
-import { OpenAiError, fromFastifyError, fromPipelineError, fromZodIssue } from './openai-errors';
+import { OpenAiError, fromFastifyError, fromPipelineError, fromZodIssue, rateLimitExceeded } from './openai-errors';
 
 const firstIssue = (body: unknown) => {
   const parsed = ChatCompletionRequestSchema.safeParse(body);
@@ -18,6 +18,16 @@ describe('OpenAI errors', () => {
     const error = firstIssue({ model: 'manga-assist', messages: [{ role: 'user', content: 'hi' }, { role: 'user', content: 42 }] });
     expect(error).toMatchObject({ status: 400, code: 'invalid_value', param: 'messages[1].content' });
     expect(error.message).toMatch(/^messages\[1\]\.content: content must be a string or an array/);
+  });
+
+  it('answers a user over their message rate with OpenAI’s rate_limit_exceeded, Retry-After rounded up to whole seconds', () => {
+    const error = rateLimitExceeded(41_250);
+    expect(error.status).toBe(429);
+    expect(error.headers()).toEqual({ 'retry-after': '42' });
+    expect(error.body()).toEqual({
+      error: { message: 'Rate limit reached for messages; try again in 42 s', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: null, retry_after_ms: 41_250 },
+    });
+    expect(rateLimitExceeded(20).headers()).toEqual({ 'retry-after': '1' });
   });
 
   it.each([

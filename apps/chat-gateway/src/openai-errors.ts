@@ -12,19 +12,26 @@ export class OpenAiError extends Error {
     readonly code: string | null,
     message: string,
     readonly param: string | null = null,
+    /** When the caller may try again, if known (a fair limit); otherwise busy and unavailable say 1 s. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
 
   body(): OpenAiErrorBody {
-    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param, ...(this.retryAfterMs === undefined ? {} : { retry_after_ms: this.retryAfterMs }) } };
   }
 
   /** Busy and unavailable answers say when to try again (OpenAI's SDKs wait that long before retrying). */
   headers(): Record<string, string> {
+    if (this.retryAfterMs !== undefined) return { 'retry-after': String(Math.max(1, Math.ceil(this.retryAfterMs / 1000))) };
     return this.status === 429 || this.status === 503 ? { 'retry-after': '1' } : {};
   }
 }
+
+/** Over the user's message rate: OpenAI's own 429 (`rate_limit_exceeded`), which its SDKs retry after Retry-After. */
+export const rateLimitExceeded = (retryAfterMs: number) =>
+  new OpenAiError(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached for messages; try again in ${Math.ceil(retryAfterMs / 1000)} s`, null, retryAfterMs);
 
 export const invalidRequest = (code: string, message: string, param: string | null = null) => new OpenAiError(400, 'invalid_request_error', code, message, param);
 

@@ -22,7 +22,8 @@ import type {
 import { AuthError, bearerFromHeaders } from '@manga-assist/auth';
 import type { AppServer } from '@manga-assist/server';
 import type { Caller, CallerAuth } from './caller-auth';
-import { OpenAiError, fromFastifyError, fromPipelineError, fromZodIssue, internalError, invalidRequest, modelNotFound } from './openai-errors';
+import { OpenAiError, fromFastifyError, fromPipelineError, fromZodIssue, internalError, invalidRequest, modelNotFound, rateLimitExceeded } from './openai-errors';
+import type { FairLimits } from './fair-limits';
 import { readConversation } from './openai-messages';
 
 /** When the models were first offered: OpenAI's model objects carry a creation time. */
@@ -34,7 +35,7 @@ const MODELS: OpenAiModel[] = OPENAI_MODEL_IDS.map((id) => ({ id, object: 'model
  * `chat.completion.chunk` Server-Sent Events ending with `data: [DONE]`) and GET /v1/models, over
  * the same pipeline as the WebSocket. Every failure, Fastify's own included, is an OpenAI error body.
  */
-export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline, auth: CallerAuth): void {
+export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline, auth: CallerAuth, options: { limits?: Pick<FairLimits, 'consume'> } = {}): void {
   // Its own scope, so its body parser and error handler apply to these routes only.
   void server.register(async (scope) => {
     // Any content type is read as JSON: `curl -d` sends form encoding, and OpenAI's clients JSON.
@@ -87,6 +88,9 @@ export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline, au
       // A continued session brings its own stored history; otherwise the earlier messages are the
       // history of a new session, which the answer's turn starts.
       const caller = callers.get(request)!;
+      // A well-formed request counts against the user's message rate, shared with the other doors.
+      const allowed = await options.limits?.consume('messages', caller.userId);
+      if (allowed && !allowed.allowed) throw rateLimitExceeded(allowed.retryAfterMs);
       const sessionId = caller.sessionId ?? continued?.data ?? randomUUID();
       // The user is the token's; OpenAI's `user` field is only the client's label and is not trusted.
       const context: ChatContext = { sessionId, userId: caller.userId, connectionId: null };

@@ -137,6 +137,8 @@ export async function collectOpsSnapshot(sources: OpsFeedSources): Promise<OpsSn
 export interface OpsStreamOptions {
   sources: OpsFeedSources;
   controlToken: string;
+  /** Another bearer token that opens the feed (an operator's: the admin claim), if any. */
+  isOperator?(token: string): Promise<boolean>;
   /** A snapshot this often (ms). */
   intervalMs?: number;
   log: { warn(obj: object, msg: string): void };
@@ -153,17 +155,19 @@ export function hasControlToken(request: FastifyRequest, controlToken: string): 
  * for holders of the control token (`Authorization: Bearer …`; never open: the feed names every
  * internal endpoint and its state). The page reads it with fetch(), which can send the header.
  */
-export function registerOpsStream(server: AppServer, { sources, controlToken, intervalMs = 1000, log }: OpsStreamOptions): void {
+export function registerOpsStream(server: AppServer, { sources, controlToken, isOperator, intervalMs = 1000, log }: OpsStreamOptions): void {
   const open = new Set<FastifyReply>();
   server.addHook('preClose', async () => {
     for (const reply of open) reply.raw.end();
   });
   server.get('/v1/ops/stream', async (request, reply) => {
-    if (!hasControlToken(request, controlToken)) {
+    const header = request.headers.authorization;
+    const operator = isOperator !== undefined && typeof header === 'string' && header.startsWith('Bearer ') && (await isOperator(header.slice('Bearer '.length)));
+    if (!operator && !hasControlToken(request, controlToken)) {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="ops"')
-        .send({ error: 'unauthorized', message: 'the ops feed needs the control token: Authorization: Bearer <token>' });
+        .send({ error: 'unauthorized', message: 'the ops feed needs the control token or an admin token: Authorization: Bearer <token>' });
     }
     reply.hijack();
     const out = reply.raw;

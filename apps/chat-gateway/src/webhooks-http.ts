@@ -17,6 +17,7 @@ import type { AppServer } from '@manga-assist/server';
 import { Counter, Histogram } from '@manga-assist/telemetry';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import type { GatewayConfig } from './config';
+import type { FairLimits } from './fair-limits';
 
 export interface WebhookIntakeDeps {
   config: Pick<GatewayConfig, 'WEBHOOK_SECRET_CATALOG' | 'WEBHOOK_SECRET_PAYMENTS' | 'WEBHOOK_SECRET_REVIEWS' | 'WEBHOOK_MAX_BACKLOG' | 'KEY_PREFIX' | 'QUEUE_PREFIX' | 'REDIS_URL'>;
@@ -25,6 +26,8 @@ export interface WebhookIntakeDeps {
   log: Pick<Logger, 'warn' | 'error'>;
   /** Default: one over the config's Redis, closed with the server. */
   submitter?: JobSubmitter;
+  /** Deliveries per source per second, shared by every instance (none: only the backlog bound). */
+  limits?: Pick<FairLimits, 'consume'>;
 }
 
 const STATUS: Record<WebhookErrorCode, number> = {
@@ -34,6 +37,7 @@ const STATUS: Record<WebhookErrorCode, number> = {
   body_too_large: 413,
   overloaded: 429,
   unavailable: 503,
+  rate_limited: 429,
 };
 
 // A delivery id seen within this window is acknowledged and dropped (senders retry for up to a day
@@ -45,6 +49,7 @@ class DeliveryError extends Error {
     readonly code: WebhookErrorCode,
     message: string,
     readonly retryAfterSeconds?: number,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -137,7 +142,7 @@ function jobsFor(source: WebhookSource, { webhookId, body }: VerifiedDelivery, r
  * POST /v1/webhooks/{catalog|payments|reviews}: verify the signature on the raw bytes, drop a
  * delivery already seen, queue its jobs on the source's own queue and answer 200; the work happens
  * in the post-processor. Refuses with a typed JSON error: 404 unknown or disabled source, 401 bad
- * or stale signature, 400 bad body, 413 over 1 MB, 429 + Retry-After while the source's queue is
+ * or stale signature, 400 bad body, 413 over 1 MB, 429 + Retry-After over the source's deliveries per second or while its queue is
  * over its backlog bound, 503 while Redis cannot take the jobs.
  */
 export function registerWebhooksHttp(server: AppServer, deps: WebhookIntakeDeps): void {
@@ -172,7 +177,8 @@ export function registerWebhooksHttp(server: AppServer, deps: WebhookIntakeDeps)
   const refuse = (reply: FastifyReply, source: string, error: DeliveryError) => {
     deliveries.inc({ source: sourceLabel(source), outcome: error.code });
     if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
-    return reply.code(STATUS[error.code]).send({ error: { code: error.code, message: error.message } } satisfies WebhookError);
+    const retryAfterMs = error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };
+    return reply.code(STATUS[error.code]).send({ error: { code: error.code, message: error.message, ...retryAfterMs } } satisfies WebhookError);
   };
 
   if (verifiers.size === 0) return; // every source disabled: no route, every delivery 404
@@ -204,6 +210,11 @@ export function registerWebhooksHttp(server: AppServer, deps: WebhookIntakeDeps)
           const known = source as WebhookSource;
           const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
           const delivery = verify(raw, request.headers);
+          // Signed deliveries only count against the source's rate: unsigned junk cannot use it up.
+          const allowed = await deps.limits?.consume('webhook_deliveries', known);
+          if (allowed && !allowed.allowed) {
+            throw new DeliveryError('rate_limited', `more ${known} deliveries per second than taken; send again later`, Math.max(1, Math.ceil(allowed.retryAfterMs / 1000)), allowed.retryAfterMs);
+          }
           const jobs = jobsFor(known, delivery, new Date().toISOString());
           const queue = WEBHOOK_QUEUES[known];
 

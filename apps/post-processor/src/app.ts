@@ -19,6 +19,7 @@ import type { Logger, Registry } from '@manga-assist/telemetry';
 import { observeKinesisBatches } from './analytics.job';
 import type { AnalyticsJobDeps } from './analytics.job';
 import type { PostProcessorConfig } from './config';
+import { createOperatorCheck } from './operator-tokens';
 import { createHandlers } from './handlers';
 import { registerQueueBoard } from './queue-board';
 import { sinksFor } from './queue-sinks';
@@ -63,6 +64,8 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
   const guardrails = createGuardrails({ maxTokens: config.GUARDRAIL_MAX_TOKENS });
   // Queue handles for metrics, the board, dead letters and the answered-batch fan-out.
   const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  // The control token, or an admin's user token, opens the queue controls and control calls.
+  const operators = createOperatorCheck(config);
   const keys = { redis: redis.redis, keyPrefix: config.KEY_PREFIX };
   const handlers = createHandlers({
     'cache-write': { writer: createGuardedCacheWriter({ cache: deps.cache, guardrails, remote: remoteGuardrail }), registry },
@@ -120,7 +123,8 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
         // The drained queues' sinks opened (pools, TLS, credentials) before the workers start.
         warmUp: warmUps.filter((w) => sinks.has(w.name)),
         router: (serviceDeps) => createPostProcessorRouter({ ...serviceDeps, deadLetters }),
-        routes: (server) => registerQueueBoard(server, { queues, controlToken: config.CONTROL_TOKEN }),
+        isOperator: operators,
+        routes: (server) => registerQueueBoard(server, { queues, controlToken: config.CONTROL_TOKEN, isOperator: operators }),
         handleSignals: deps.handleSignals,
         // Stop taking jobs and finish those in flight, then flush the sinks, then close connections.
         shutdown: [

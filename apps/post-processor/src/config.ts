@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { awsShape, checkGuardrailSettings, guardrailShape, httpUrl, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { QUEUES, QUEUE_NAMES } from '@manga-assist/queue';
+import { authShape } from '@manga-assist/auth';
 import type { QueueName } from '@manga-assist/queue';
 
 export const postProcessorConfigSchema = z.object({
@@ -56,5 +57,14 @@ export const postProcessorConfigSchema = z.object({
   AUDIT_MAX_FILE_BYTES: positiveInt(64 * 1024 * 1024),
   /** How long the first analytics record of a PutRecords batch waits for others. */
   ANALYTICS_LINGER_MS: positiveInt(20),
-}).superRefine(checkGuardrailSettings);
+  // As the gateway's AUTH_*: an admin's token (AUTH_ADMIN_GROUP in AUTH_ADMIN_CLAIMS) opens the queue controls too.
+  ...authShape,
+}).superRefine((config, ctx) => {
+  checkGuardrailSettings(config, ctx);
+  if (config.AUTH_MODE === 'jwt') {
+    for (const name of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
+      if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required with AUTH_MODE=jwt' });
+    }
+  }
+});
 export type PostProcessorConfig = z.infer<typeof postProcessorConfigSchema>;

@@ -15,6 +15,8 @@ const COOKIE = 'ma_queue_board';
 export interface QueueBoardOptions {
   queues: QueueSet;
   controlToken: string;
+  /** A bearer token besides the control token that opens the controls (an admin's), if tokens can be verified here. */
+  isOperator?(token: string): Promise<boolean>;
 }
 
 /** Every string in a job's data with personal data redacted, for the board anyone may open. */
@@ -36,11 +38,12 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 /**
  * The queue UI (bull-board), twice: read-only under /queues for anyone who can reach the port
  * (mutating calls answer 405; personal data in job payloads is redacted), and with every action
- * under /queues/control for holders of the control token. The token comes as a bearer header,
+ * under /queues/control for holders of the control token or an admin's token. The token comes as a bearer header,
  * or once as `?token=` in a browser, which then gets an HttpOnly cookie holding an HMAC of the
  * token (never the token itself) and is sent back to the same page without it in the URL.
  */
-export async function registerQueueBoard(server: AppServer, { queues, controlToken }: QueueBoardOptions): Promise<void> {
+export async function registerQueueBoard(server: AppServer, { queues, controlToken, isOperator }: QueueBoardOptions): Promise<void> {
+  const operator = async (token: string | undefined) => token !== undefined && isOperator !== undefined && (await isOperator(token));
   const session = createHmac('sha256', controlToken).update('queue-board').digest('base64url');
 
   const readOnly = new FastifyAdapter();
@@ -64,11 +67,12 @@ export async function registerQueueBoard(server: AppServer, { queues, controlTok
     async (scope) => {
       scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
         const header = request.headers.authorization;
-        if (header?.startsWith('Bearer ') && tokenMatches(header.slice('Bearer '.length), controlToken)) return;
+        const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+        if (tokenMatches(bearer, controlToken) || (await operator(bearer))) return;
         if (tokenMatches(cookieValue(request.headers.cookie, COOKIE), session)) return;
         const url = new URL(request.url, 'http://board');
         const token = url.searchParams.get('token') ?? undefined;
-        if (tokenMatches(token, controlToken)) {
+        if (tokenMatches(token, controlToken) || (await operator(token))) {
           url.searchParams.delete('token');
           return reply
             .header('set-cookie', `${COOKIE}=${session}; Path=${CONTROL_BOARD_PATH}; HttpOnly; SameSite=Strict`)
@@ -77,7 +81,7 @@ export async function registerQueueBoard(server: AppServer, { queues, controlTok
         return reply
           .code(401)
           .type('text/plain; charset=utf-8')
-          .send(`The queue controls need the control token: open ${CONTROL_BOARD_PATH}?token=… (or send it as a bearer token). Read-only view: ${BOARD_PATH}`);
+          .send(`The queue controls need the control token or an admin's token: open ${CONTROL_BOARD_PATH}?token=… (or send it as a bearer token). Read-only view: ${BOARD_PATH}`);
       });
       await scope.register(control.registerPlugin());
     },

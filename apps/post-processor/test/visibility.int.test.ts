@@ -1,6 +1,10 @@
 // What an operator sees of the queues: Prometheus metrics and the queue board.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureLocalIssuerKeys, mintLocalToken } from '@manga-assist/auth';
 import type { AuditJob } from '@manga-assist/contracts';
 import { waitFor } from '@manga-assist/testing';
 import { CONTROL_TOKEN, startPostProcessorSystem } from './post-processor-system';
@@ -20,15 +24,20 @@ const audit = (answer: string): AuditJob => ({
 
 describe('queue visibility', () => {
   let system: PostProcessorSystem;
+  // The local issuer whose tokens the post-processor verifies (as the gateway's).
+  const keyDir = mkdtempSync(path.join(os.tmpdir(), 'manga-assist-auth-'));
 
   beforeAll(async () => {
-    system = await startPostProcessorSystem();
+    system = await startPostProcessorSystem({ AUTH_MODE: 'local', AUTH_LOCAL_KEY_DIR: keyDir });
     system.start();
     await system.ready();
     system.producer.enqueue('audit', audit('お問い合わせは 090-1234-5678 まで'));
     await waitFor(async () => (await system.queues.get('audit').getCompletedCount()) === 1, { timeoutMs: 10_000 });
   });
-  afterAll(() => system?.stop());
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(keyDir, { recursive: true, force: true });
+  });
 
   it('exports per-queue depth, counters and processing-time histograms that promtool accepts', async () => {
     const body = await (await fetch(`${system.url}/metrics`)).text();
@@ -79,6 +88,22 @@ describe('queue visibility', () => {
     expect((await fetch(`${system.url}/queues/control/api/queues/cache-write/pause`, { method: 'PUT', headers: { cookie } })).status).toBe(200);
     expect(await system.queues.get('cache-write').isPaused()).toBe(true);
     expect((await fetch(`${system.url}/queues/control/api/queues/cache-write/resume`, { method: 'PUT', headers: bearer })).status).toBe(200);
+    expect(await system.queues.get('cache-write').isPaused()).toBe(false);
+  });
+
+  it('opens the controls to an admin’s token (bearer or sign-in link) and not to a plain user’s', async () => {
+    const keys = await ensureLocalIssuerKeys(keyDir);
+    const admin = await mintLocalToken(keys, 'olivia', { claims: { groups: ['admin'] } });
+    const plain = await mintLocalToken(keys, 'peter');
+    expect((await fetch(`${system.url}/queues/control/api/queues`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
+    expect((await fetch(`${system.url}/queues/control/api/queues`, { headers: { authorization: `Bearer ${plain}` } })).status).toBe(401);
+    expect((await fetch(`${system.url}/queues/control/?token=${plain}`, { redirect: 'manual' })).status).toBe(401);
+    const signIn = await fetch(`${system.url}/queues/control/?token=${admin}`, { redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    expect(cookie).not.toContain(admin);
+    expect((await fetch(`${system.url}/queues/control/api/queues/cache-write/pause`, { method: 'PUT', headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${system.url}/queues/control/api/queues/cache-write/resume`, { method: 'PUT', headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
     expect(await system.queues.get('cache-write').isPaused()).toBe(false);
   });
 });

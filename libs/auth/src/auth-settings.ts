@@ -34,6 +34,14 @@ export const authShape = {
   AUTH_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   AUTH_SESSION_TOKEN_TTL_S: positiveInt(86_400),
   NODE_ENV: z.string().optional(),
+  /** Claims listing the caller's groups (Cognito: `cognito:groups`; most OIDC issuers: `groups`), comma-separated. */
+  AUTH_ADMIN_CLAIMS: z
+    .string()
+    .default('groups,cognito:groups')
+    .transform((value) => value.split(',').map((c) => c.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[\w.:/-]{1,128}$/, 'must be a comma-separated list of claim names')).min(1, 'must name at least one claim')),
+  /** The group (in one of AUTH_ADMIN_CLAIMS) whose members may do what the control token allows: the ops page, ops status, control calls. */
+  AUTH_ADMIN_GROUP: z.string().regex(/^[\w.:/-]{1,128}$/, 'must be a group name (letters, digits and _ . : / -)').default('admin'),
 };
 
 export type AuthSettings = z.output<z.ZodObject<typeof authShape>>;

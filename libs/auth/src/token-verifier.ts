@@ -9,6 +9,8 @@ export interface Identity {
   userId: string;
   /** When the token stops being valid (ms since the epoch). */
   expiresAt: number;
+  /** The token names the caller a member of AUTH_ADMIN_GROUP (in one of AUTH_ADMIN_CLAIMS): an operator. */
+  admin: boolean;
 }
 
 export interface TokenVerifier {
@@ -26,13 +28,15 @@ const USER_ID = /^[\w.:-]{1,128}$/;
  * issuer's), issuer, audience, expiry, and an allowlist of asymmetric algorithms (so never `none`
  * and never a key-confusion HS256). The user id is read from the token only.
  */
-export function createTokenVerifier(settings: Pick<AuthSettings, 'AUTH_MODE' | 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'AUTH_AUDIENCE_CLAIM' | 'AUTH_ALGORITHMS' | 'AUTH_USER_CLAIM' | 'AUTH_LOCAL_KEY_DIR'>): TokenVerifier {
+export function createTokenVerifier(settings: Pick<AuthSettings, 'AUTH_MODE' | 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'AUTH_AUDIENCE_CLAIM' | 'AUTH_ALGORITHMS' | 'AUTH_USER_CLAIM' | 'AUTH_LOCAL_KEY_DIR'> & Partial<Pick<AuthSettings, 'AUTH_ADMIN_CLAIMS' | 'AUTH_ADMIN_GROUP'>>): TokenVerifier {
   const local = settings.AUTH_MODE === 'local';
   const issuer = local ? LOCAL_ISSUER : settings.AUTH_ISSUER!;
   const audience = local ? LOCAL_AUDIENCE : settings.AUTH_AUDIENCE!;
   const audienceClaim = local ? 'aud' : settings.AUTH_AUDIENCE_CLAIM;
   const algorithms = local ? [LOCAL_ALGORITHM] : settings.AUTH_ALGORITHMS;
   const userClaim = local ? 'sub' : settings.AUTH_USER_CLAIM;
+  const adminClaims = settings.AUTH_ADMIN_CLAIMS ?? ['groups', 'cognito:groups'];
+  const adminGroup = settings.AUTH_ADMIN_GROUP ?? 'admin';
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const keySet = () =>
     (keys ??= local
@@ -59,9 +63,14 @@ export function createTokenVerifier(settings: Pick<AuthSettings, 'AUTH_MODE' | '
       if (typeof userId !== 'string' || !USER_ID.test(userId)) {
         throw new AuthError('unauthorized', `the token's ${userClaim} claim is not a user id (1-128 letters, digits, _ . : -)`);
       }
-      return { userId, expiresAt: payload.exp! * 1000 };
+      return { userId, expiresAt: payload.exp! * 1000, admin: adminClaims.some((claim) => inGroup(payload[claim], adminGroup)) };
     },
   };
+}
+
+/** A groups claim: an array of names (Cognito, most issuers) or one name. */
+function inGroup(claim: unknown, group: string): boolean {
+  return Array.isArray(claim) ? claim.includes(group) : claim === group;
 }
 
 function authErrorFrom(error: unknown): AuthError {

@@ -76,6 +76,18 @@ describe('jwt mode against a JWKS URL', () => {
     await expectAuthError(cognito.verify(other), 'unauthorized');
   });
 
+  it('names an operator whose groups claim lists the admin group (Cognito, OIDC, or the claim and group configured)', async () => {
+    expect((await verifier.verify(await sign({ sub: 'alice', 'cognito:groups': ['readers', 'admin'] }))).admin).toBe(true);
+    expect((await verifier.verify(await sign({ sub: 'alice', groups: ['admin'] }))).admin).toBe(true);
+    expect((await verifier.verify(await sign({ sub: 'alice', groups: ['readers'] }))).admin).toBe(false);
+    expect((await verifier.verify(await sign({ sub: 'alice', admin: true }))).admin).toBe(false);
+    const custom = createTokenVerifier(
+      settings({ AUTH_MODE: 'jwt', AUTH_JWKS_URL: `${jwks.url}/jwks`, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_ADMIN_CLAIMS: ['roles'], AUTH_ADMIN_GROUP: 'store-ops' }),
+    );
+    expect((await custom.verify(await sign({ sub: 'alice', roles: 'store-ops' }))).admin).toBe(true);
+    expect((await custom.verify(await sign({ sub: 'alice', groups: ['admin'] }))).admin).toBe(false);
+  });
+
   it('refuses an expired token as token_expired', async () => {
     await expectAuthError(verifier.verify(await sign({ sub: 'alice' }, { exp: Math.floor(Date.now() / 1000) - 60 })), 'token_expired');
   });

@@ -102,6 +102,11 @@ export const ERROR_CODES = [
   'unauthorized',
   'token_expired',
   'forbidden',
+  // Fair limits: over a per-user or per-IP rate (retryAfterMs says when to try again), too many open
+  // connections, or a WebSocket from a page whose Origin is not allowed.
+  'rate_limited',
+  'too_many_connections',
+  'origin_not_allowed',
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -137,6 +142,8 @@ export const ErrorFrameSchema = z.object({
   requestId: z.string().optional(),
   code: ErrorCodeSchema,
   message: z.string(),
+  /** rate_limited, too_many_connections: milliseconds until the same request would be taken. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export const RevisionFrameSchema = z.object({ type: z.literal('revision'), requestId: z.string(), text: z.string() });
 export const PongFrameSchema = z.object({ type: z.literal('pong'), requestId: z.string().optional() });

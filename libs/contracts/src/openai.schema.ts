@@ -140,6 +140,8 @@ export const OpenAiErrorBodySchema = z.object({
     code: z.string().nullable(),
     /** The request field at fault, e.g. `messages[0].content`; null when none. */
     param: z.string().nullable(),
+    /** rate_limit_exceeded: milliseconds until the request would be taken (also `Retry-After`, in seconds). */
+    retry_after_ms: z.number().int().nonnegative().optional(),
   }),
 });
 export type OpenAiErrorBody = z.infer<typeof OpenAiErrorBodySchema>;

@@ -57,10 +57,15 @@ export const CatalogChangeSchema = z.object({
 });
 export type CatalogChange = z.infer<typeof CatalogChangeSchema>;
 
-export const WEBHOOK_ERROR_CODES = ['unknown_source', 'invalid_signature', 'invalid_body', 'body_too_large', 'overloaded', 'unavailable'] as const;
+export const WEBHOOK_ERROR_CODES = ['unknown_source', 'invalid_signature', 'invalid_body', 'body_too_large', 'overloaded', 'unavailable', 'rate_limited'] as const;
 export type WebhookErrorCode = (typeof WEBHOOK_ERROR_CODES)[number];
 export const WebhookErrorSchema = z.object({
-  error: z.object({ code: z.enum(WEBHOOK_ERROR_CODES), message: z.string() }),
+  error: z.object({
+    code: z.enum(WEBHOOK_ERROR_CODES),
+    message: z.string(),
+    /** rate_limited: milliseconds until the source's next delivery is taken (also `Retry-After`, in seconds). */
+    retryAfterMs: z.number().int().nonnegative().optional(),
+  }),
 });
 export type WebhookError = z.infer<typeof WebhookErrorSchema>;
 

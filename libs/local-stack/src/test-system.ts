@@ -71,6 +71,14 @@ export const TEST_APP_ENV: Readonly<Record<string, string>> = {
   LOCAL_SONNET_FIRST_TOKEN_MS: '10',
   LOCAL_SONNET_TOKEN_MS: '0',
   LOG_LEVEL: 'warn',
+  // The gateway's fair limits, out of the way: tests and benchmarks speak as one user from one
+  // address far faster than a person. The limits' own tests set theirs.
+  LIMIT_MESSAGES: '100000',
+  LIMIT_CONNECTIONS_PER_USER: '100000',
+  LIMIT_CONNECTIONS_PER_IP: '1000000',
+  LIMIT_NEW_CONNECTIONS_PER_IP_PER_SECOND: '100000',
+  LIMIT_WEBHOOKS_PER_SOURCE_PER_SECOND: '100000',
+  LIMIT_ANALYSES_PER_HOUR: '100000',
 };
 
 export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = true, readyTimeoutMs = 120_000, dynamoPath }: TestSystemOptions): Promise<TestSystem> {
@@ -199,8 +207,8 @@ export class ChatClient {
   }
 
   /** Connects with `token` as the Authorization header (the way server-side clients do). */
-  static async connect(url: string, { token }: { token?: string } = {}): Promise<ChatClient> {
-    const socket = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  static async connect(url: string, { token, headers = {} }: { token?: string; headers?: Record<string, string> } = {}): Promise<ChatClient> {
+    const socket = new WebSocket(url, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
     const client = new ChatClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

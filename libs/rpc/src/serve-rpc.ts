@@ -17,9 +17,11 @@ export async function serveRpc<TRouter extends AnyTRPCRouter, TLogger extends Fa
   server: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, TLogger>,
   appRouter: TRouter,
   controlToken: string,
+  /** Another bearer token that may make control calls (an operator's), if any. */
+  isOperator?: (token: string) => Promise<boolean>,
 ): Promise<void> {
   await server.register(fastifyTRPCPlugin, {
     prefix: RPC_PREFIX,
-    trpcOptions: { router: appRouter, createContext: createContextFactory(controlToken) },
+    trpcOptions: { router: appRouter, createContext: createContextFactory(controlToken, isOperator) },
   });
 }

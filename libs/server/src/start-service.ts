@@ -21,6 +21,8 @@ export interface StartServiceOptions<TRouter extends AnyTRPCRouter> {
   registry: Registry;
   checks: ReadinessCheck[];
   controlToken: string;
+  /** A bearer token other than the control token that may make control calls (an operator's: the gateway's admin claim). */
+  isOperator?(token: string): Promise<boolean>;
   /** Builds the app's tRPC router from the procedures every app shares. */
   router(deps: ServiceDeps): TRouter;
   /** Adds the app's own HTTP routes; `status` is the app's own status, as /readyz reports it. */
@@ -62,7 +64,7 @@ export async function startService<TRouter extends AnyTRPCRouter>(
       logger.warn({ level }, 'log level changed');
     },
   });
-  await serveRpc(server, appRouter, options.controlToken);
+  await serveRpc(server, appRouter, options.controlToken, options.isOperator);
   await options.routes?.(server, status);
 
   const startedAt = performance.now();

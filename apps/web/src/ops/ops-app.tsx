@@ -83,8 +83,8 @@ function SignIn({ refused, onToken }: { refused: boolean; onToken(token: string)
     >
       <h1>MangaAssist operations</h1>
       <p>
-        The dashboard needs the control token (<code>CONTROL_TOKEN</code>; <code>npm start</code> writes it to <code>.data/control-token</code>). It is kept
-        in this tab only.
+        The dashboard needs the control token (<code>CONTROL_TOKEN</code>; <code>npm start</code> writes it to <code>.data/control-token</code>), or an
+        admin’s sign-in token (locally: <code>npm run -s token -- you --admin</code>). It is kept in this tab only.
       </p>
       {refused && (
         <p class="bad" role="alert">
