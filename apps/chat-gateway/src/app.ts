@@ -29,6 +29,7 @@ import type { Logger, Registry } from '@manga-assist/telemetry';
 import { createCallerAuth } from './caller-auth';
 import { answerCheckFor } from './answer-check';
 import { registerBrowserPages } from './browser-pages';
+import { registerCatalogHttp } from './catalog-http';
 import { registerChatHttp } from './chat-http';
 import { registerLocalTokenHttp } from './local-token-http';
 import { registerOpenAiHttp } from './openai-http';
@@ -37,6 +38,7 @@ import { createChatSocketServer } from './chat-socket';
 import type { ChatSocketServer } from './chat-socket';
 import type { GatewayConfig } from './config';
 import { collectOpsStatus } from './ops-status';
+import { recordHttpResponseSizes } from './response-size';
 import type { StatusPeer } from './ops-status';
 
 export const APP = 'chat-gateway';
@@ -211,6 +213,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           }),
         routes(server, status) {
           const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
+          recordHttpResponseSizes(server, registry);
           // Operations only: the control token, compared in constant time.
           server.get('/v1/ops/status', async (request, reply) => {
             if (!tokenMatches(bearerFromHeaders(request.headers), config.CONTROL_TOKEN)) {
@@ -222,6 +225,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           registerOpenAiHttp(server, lazyPipeline, auth);
           if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
           registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger });
+          registerCatalogHttp(server, { config, auth, log: logger, products: async () => (await retrievalReady, products!) });
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
           sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
           // Open sockets are told to go before the server stops (close code 1001).

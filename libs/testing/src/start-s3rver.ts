@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
+import http from 'node:http';
+import type { RequestListener } from 'node:http';
 import { assertPortFree } from './free-port';
 import { listenEngine } from './local-engine';
 import type { LocalEngine } from './local-engine';
@@ -24,7 +25,7 @@ export interface S3rverOptions {
 
 interface S3rverInstance {
   configureBuckets(): Promise<void>;
-  callback(): Parameters<Server['on']>[1];
+  callback(): RequestListener;
 }
 type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
 interface AwsAccountModule {
@@ -53,7 +54,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<LocalEng
   });
   await s3.configureBuckets();
   // Its own listen() installs process-wide exception handlers; a plain server serving its handler does not.
-  const server = (await import('node:http')).createServer(s3.callback());
+  const server = http.createServer(s3.callback());
   const engine = await listenEngine('s3rver', server, { port, host });
   return {
     ...engine,
