@@ -69,6 +69,7 @@ export class MangaAssistStack extends Stack {
       controlToken,
       appSecrets: { 'chat-gateway': webhookSecrets },
       certificateArn: settings.certificateArn,
+      exportsBucketArn: data.exports.bucketArn,
       environment: {
         LOCAL_STACK: 'false',
         AWS_REGION: Aws.REGION,
@@ -78,7 +79,7 @@ export class MangaAssistStack extends Stack {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       appEnvironment: {
-        'chat-gateway': { ...search(), ...auth.environment },
+        'chat-gateway': { ...search(), ...auth.environment, EXPORT_BUCKET: data.exports.bucketName },
         'prefetch-scheduler': search(),
         'post-processor': { AUDIT_SINK: 'cloudwatch', CATALOG_PATH: IMAGE_CATALOG_PATH, INDEX_DIR: IMAGE_INDEX_DIR },
         'health-checker': { HEALTH_MODE: 'aws' },
