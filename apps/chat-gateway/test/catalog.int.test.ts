@@ -3,6 +3,7 @@
 // the catalog search pages through every result with opaque cursors, the export lands in S3 and
 // downloads from its pre-signed URL, debug stays out of production, WebSocket frames stay within
 // 128 KB for a very long answer over very large products, and every response's size is in /metrics.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -313,5 +314,15 @@ describe('response size control', () => {
     expect(count('websocket', 'token')).toBeGreaterThanOrEqual(3);
     expect(count('websocket', 'done')).toBeGreaterThanOrEqual(1);
     expect(count('websocket', 'ready')).toBeGreaterThanOrEqual(1);
+    // promtool exits non-zero and names the problem when the exposition is invalid.
+    execFileSync('promtool', ['check', 'metrics'], { input: metrics });
+  });
+
+  it('answers an export 503 while S3 cannot be reached, and keeps serving searches', async () => {
+    await s3.stop();
+    const res = await fetch(`${url}/v1/catalog/export`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ q: 'マンガ' }) });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ type: 'error', code: 'unavailable', message: expect.stringContaining('try again') });
+    expect((await search({ q: 'マンガ', limit: '3' })).body).toMatchObject({ returned: 3 });
   });
 });
