@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
-import { APPS, policyForPrefix, readPolicy } from './iam-policies';
+import { APPS, policyForPrefix, policyWithExportsBucket, readPolicy } from './iam-policies';
 import type { AppName } from './iam-policies';
 
 /** Size, replicas and port variable of each shape (seed 004: 0.25-2 vCPU per task, scale on CPU 60 %). */
@@ -43,6 +43,8 @@ export interface AppServicesProps {
   /** Task secrets of one app on top of CONTROL_TOKEN (the gateway's webhook signing secrets). */
   appSecrets?: Partial<Record<AppName, Record<string, secretsmanager.ISecret>>>;
   certificateArn?: string;
+  /** The catalog exports bucket, in place of its name in the policy files (the gateway writes and reads its exports). */
+  exportsBucketArn: string;
 }
 
 export class AppServices extends Construct {
@@ -80,7 +82,7 @@ export class AppServices extends Construct {
       const taskRole = new iam.Role(this, `${app}-task-role`, {
         assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
         description: `MangaAssist ${app}: the AWS calls it makes (ops/aws/iam/${app}.json)`,
-        inlinePolicies: { [app]: iam.PolicyDocument.fromJson(policyForPrefix(readPolicy(app), props.prefix)) },
+        inlinePolicies: { [app]: iam.PolicyDocument.fromJson(policyWithExportsBucket(policyForPrefix(readPolicy(app), props.prefix), props.prefix, props.exportsBucketArn)) },
       });
       this.taskRoles[app] = taskRole;
       const logGroup = new logs.LogGroup(this, `${app}-logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });

@@ -25,3 +25,18 @@ export function policyForPrefix(policy: PolicyDocumentJson, prefix: string, file
     Statement: policy.Statement.map((s) => ({ ...s, Resource: Array.isArray(s.Resource) ? s.Resource.map(rename) : rename(s.Resource) })),
   };
 }
+
+/**
+ * The exports bucket's name in the files (`<prefix>exports`, as `npm start` names its local one):
+ * the stack's bucket is named by CloudFormation, so its ARN takes the place of that name.
+ */
+export const EXPORTS_BUCKET_IN_FILES = 'exports';
+
+export function policyWithExportsBucket(policy: PolicyDocumentJson, prefix: string, exportsBucketArn: string): PolicyDocumentJson {
+  const named = `arn:aws:s3:::${prefix}${EXPORTS_BUCKET_IN_FILES}`;
+  const place = (r: string) => (r === named || r.startsWith(`${named}/`) ? exportsBucketArn + r.slice(named.length) : r);
+  return {
+    ...policy,
+    Statement: policy.Statement.map((s) => ({ ...s, Resource: Array.isArray(s.Resource) ? s.Resource.map(place) : place(s.Resource) })),
+  };
+}

@@ -23,8 +23,18 @@ function synth(context: Record<string, unknown> = {}, options?: { suppressAccept
 }
 
 /** Statements as sets, so the comparison does not depend on how CDK orders or collapses lists. */
-function normalize(document: { Statement: { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[] }[] }) {
-  const list = (v: string | string[]) => (Array.isArray(v) ? [...v] : [v]).sort();
+/** The exports bucket's ARN in a template (`Fn::Join` of its `Fn::GetAtt` and a key pattern) as the policy files name it. */
+function exportsArnAsInFiles(resource: unknown): string {
+  if (typeof resource === 'string') return resource;
+  const parts = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [];
+  const [bucket, ...rest] = parts;
+  const logicalId = (bucket as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0] ?? '';
+  if (!logicalId.startsWith('DataExportsBucket') || rest.some((p) => typeof p !== 'string')) return JSON.stringify(resource);
+  return `arn:aws:s3:::manga-assist-exports${rest.join('')}`;
+}
+
+function normalize(document: { Statement: { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown }[] }) {
+  const list = (v: unknown) => (Array.isArray(v) ? [...(v as unknown[])] : [v]).map(exportsArnAsInFiles).sort();
   return document.Statement.map((s) => ({ Sid: s.Sid, Effect: s.Effect, Action: list(s.Action), Resource: list(s.Resource) })).sort((a, b) =>
     String(a.Sid).localeCompare(String(b.Sid)),
   );
@@ -197,6 +207,13 @@ describe('MangaAssist stack', () => {
     for (const [id] of roles.filter(([, r]) => String(r.Properties['Description'] ?? '').startsWith('MangaAssist '))) {
       expect(taskRoleRefs.filter((ref) => ref.includes(`"${id}"`))).toHaveLength(1);
     }
+    // The gateway's exports go to the stack's bucket, under its prefix only, and it is told the bucket's name.
+    const gateway = roles.find(([, r]) => String(r.Properties['Description']).startsWith('MangaAssist chat-gateway:'))![1];
+    const exportsStatement = JSON.stringify((gateway.Properties['Policies'] as { PolicyDocument: { Statement: { Sid: string }[] } }[])[0]!.PolicyDocument.Statement.find((st) => st.Sid === 'CatalogExports'));
+    expect(exportsStatement).toMatch(/"Fn::GetAtt":\["DataExportsBucket\w+","Arn"\]\},"\/catalog-exports\/\*"/);
+    const gatewayTask = ofType('AWS::ECS::TaskDefinition').find(([, r]) => JSON.stringify(r.Properties['ContainerDefinitions']).includes('"APP","Value":"chat-gateway"') || JSON.stringify(r.Properties['ContainerDefinitions']).includes('"Name":"APP","Value":"chat-gateway"'))![1];
+    const environment = (gatewayTask.Properties['ContainerDefinitions'] as { Environment: { Name: string; Value: unknown }[] }[])[0]!.Environment;
+    expect(JSON.stringify(environment.find((e) => e.Name === 'EXPORT_BUCKET')?.Value)).toMatch(/^\{"Ref":"DataExportsBucket\w+"\}$/);
     // No statement of the stack attaches to a task role besides its inline policy.
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
       for (const [id] of roles.filter(([, r]) => String(r.Properties['Description'] ?? '').startsWith('MangaAssist '))) {

@@ -69,6 +69,7 @@ export class MangaAssistStack extends Stack {
       controlToken,
       appSecrets: { 'chat-gateway': webhookSecrets },
       certificateArn: settings.certificateArn,
+      exportsBucketArn: data.exports.bucketArn,
       environment: {
         LOCAL_STACK: 'false',
         AWS_REGION: Aws.REGION,
@@ -79,7 +80,7 @@ export class MangaAssistStack extends Stack {
       },
       appEnvironment: {
         // Behind the ALB: the client's address is the X-Forwarded-For entry the ALB appends (fair limits per IP).
-        'chat-gateway': { ...search(), ...auth.environment, TRUST_PROXY_HOPS: '1' },
+        'chat-gateway': { ...search(), ...auth.environment, TRUST_PROXY_HOPS: '1', EXPORT_BUCKET: data.exports.bucketName },
         'prefetch-scheduler': search(),
         // The users' issuer, as the gateway's: an admin's token opens the queue controls.
         'post-processor': { AUDIT_SINK: 'cloudwatch', CATALOG_PATH: IMAGE_CATALOG_PATH, INDEX_DIR: IMAGE_INDEX_DIR, ...auth.environment },

@@ -20,11 +20,13 @@ type PolicyApp = (typeof POLICY_APPS)[number];
 /**
  * Statements for paths this chat does not take: OpenSearch (found by name with OPENSEARCH_COLLECTION)
  * and Titan are switched on by configuration (apps/chat-gateway/test/opensearch.int.test.ts and
- * collection-discovery.int.test.ts run them against stand-ins), and a
- * turn arriving below the session's window is rebuilt from a Query of its rows (libs/sessions tests).
+ * collection-discovery.int.test.ts run them against stand-ins), a
+ * turn arriving below the session's window is rebuilt from a Query of its rows (libs/sessions tests),
+ * and catalog exports go to S3 only when asked for (apps/chat-gateway/test/catalog.int.test.ts runs
+ * them against s3rver).
  */
 const NOT_EXERCISED_HERE: Record<PolicyApp, string[]> = {
-  'chat-gateway': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
+  'chat-gateway': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan', 'CatalogExports'],
   'post-processor': ['RebuildAfterLateTurn'],
   'prefetch-scheduler': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
 };

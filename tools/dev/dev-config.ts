@@ -8,6 +8,8 @@ export const devConfigSchema = z.object({
   REDIS_URL: redisUrl().optional(),
   DYNAMODB_PORT: port(8000),
   KINESIS_PORT: port(4568),
+  /** The S3 stand-in (s3rver) catalog exports are written to. */
+  S3_PORT: port(4569),
   HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: port(DEFAULT_PORTS['chat-gateway']),
   SCHEDULER_PORT: port(DEFAULT_PORTS['prefetch-scheduler']),

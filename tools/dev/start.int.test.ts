@@ -43,7 +43,7 @@ describe('npm start', () => {
   let appPorts: number[] = [];
 
   beforeAll(async () => {
-    for (const name of ['REDIS', 'DYNAMODB_PORT', 'KINESIS_PORT', 'GATEWAY_PORT', 'SCHEDULER_PORT', 'POST_PROCESSOR_PORT', 'HEALTH_CHECKER_PORT']) {
+    for (const name of ['REDIS', 'DYNAMODB_PORT', 'KINESIS_PORT', 'S3_PORT', 'GATEWAY_PORT', 'SCHEDULER_PORT', 'POST_PROCESSOR_PORT', 'HEALTH_CHECKER_PORT']) {
       ports[name] = await freePort();
     }
     appPorts = [ports['GATEWAY_PORT']!, ports['SCHEDULER_PORT']!, ports['POST_PROCESSOR_PORT']!, ports['HEALTH_CHECKER_PORT']!];
@@ -233,7 +233,7 @@ describe('npm start', () => {
     // 0 from our handler, or 130 (128 + SIGINT) when the wrapper reports the interrupt; never a kill.
     expect(exit.signal).toBeNull();
     expect([0, 130]).toContain(exit.code);
-    for (const port of [...appPorts, ports['DYNAMODB_PORT']!, ports['KINESIS_PORT']!]) {
+    for (const port of [...appPorts, ports['DYNAMODB_PORT']!, ports['KINESIS_PORT']!, ports['S3_PORT']!]) {
       expect(await isListening(port)).toBe(false);
     }
     // The Redis it was given (not started by it) is still running.

@@ -29,6 +29,7 @@ import type { Logger, Registry } from '@manga-assist/telemetry';
 import { createCallerAuth } from './caller-auth';
 import { answerCheckFor } from './answer-check';
 import { registerBrowserPages } from './browser-pages';
+import { registerCatalogHttp } from './catalog-http';
 import { registerChatHttp } from './chat-http';
 import { registerLocalTokenHttp } from './local-token-http';
 import { registerOpenAiHttp } from './openai-http';
@@ -40,6 +41,7 @@ import { collectOpsStatus } from './ops-status';
 import { createConnectionGate } from './connection-gate';
 import { createFairLimits } from './fair-limits';
 import { createOperatorAccess } from './operator-access';
+import { recordHttpResponseSizes } from './response-size';
 import type { StatusPeer } from './ops-status';
 
 export const APP = 'chat-gateway';
@@ -220,6 +222,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           }),
         routes(server, status) {
           const self = { url: `http://${config.HOST}:${config.GATEWAY_PORT}`, status };
+          recordHttpResponseSizes(server, registry);
           // Operations only: the control token (compared in constant time) or an admin's token.
           server.get('/v1/ops/status', async (request, reply) => {
             if (!(await operators.allows(request.headers))) {
@@ -231,6 +234,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           registerOpenAiHttp(server, lazyPipeline, auth, { limits });
           if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
           registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger, limits });
+          registerCatalogHttp(server, { config, auth, log: logger, products: async () => (await retrievalReady, products!) });
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states(), isOperator: operators.isOperator });
           sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS, gate: createConnectionGate(limits, config) });
           // Open sockets are told to go before the server stops (close code 1001).

@@ -10,6 +10,7 @@ import { Gauge } from '@manga-assist/telemetry';
 import type { Logger, Registry } from '@manga-assist/telemetry';
 import type { Caller, CallerAuth } from './caller-auth';
 import { parseClientFrame, serializeFrames } from './frames';
+import { responseBytesHistogram } from './response-size';
 import { createTokenJoiner } from './token-joiner';
 import type { ConnectionGate, UpgradeRefusal } from './connection-gate';
 
@@ -73,6 +74,8 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     },
   });
 
+  // Every frame's size, by frame type (frames over 128 KB are split or trimmed by serializeFrames).
+  const frameBytes = responseBytesHistogram(deps.registry);
   /** The TCP socket under each WebSocket, to cork it. */
   const transports = new WeakMap<WebSocket, Duplex>();
   const corked = new WeakSet<Duplex>();
@@ -91,7 +94,10 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
         transport.uncork();
       });
     }
-    for (const json of serializeFrames(frame)) socket.send(json);
+    for (const json of serializeFrames(frame)) {
+      frameBytes.observe({ door: 'websocket', route: frame.type }, Buffer.byteLength(json));
+      socket.send(json);
+    }
   };
   const sendError = (socket: WebSocket, code: ErrorCode, message: string, requestId?: string) =>
     sendFrame(socket, requestId ? { type: 'error', requestId, code, message } : { type: 'error', code, message });

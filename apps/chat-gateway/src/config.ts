@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awsShape, checkSearchSettings, guardrailShape, httpUrl, modelShape, nonNegativeInt, port, positiveInt, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
+import { awsShape, checkSearchSettings, exportShape, guardrailShape, httpUrl, modelShape, nonNegativeInt, port, positiveInt, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { authShape, checkAuthSettings } from '@manga-assist/auth';
 import { downstreamEnvShape } from '@manga-assist/resilience';
@@ -48,6 +48,8 @@ export const gatewayConfigSchema = z.object({
   WEBHOOK_MAX_BACKLOG: positiveInt(10_000),
   // Fair limits (LIMIT_*), the WebSocket Origin allowlist (ALLOWED_ORIGINS) and TRUST_PROXY_HOPS.
   ...limitsShape,
+  // EXPORT_BUCKET, S3_ENDPOINT, EXPORT_URL_TTL_S: catalog exports written to S3, handed out pre-signed.
+  ...exportShape,
 }).superRefine((config, ctx) => {
   checkSearchSettings(config, ctx);
   checkAuthSettings(config, ctx);

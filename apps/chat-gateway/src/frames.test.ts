@@ -47,3 +47,43 @@ describe('serializeFrames', () => {
     expect(frames.map((f) => (JSON.parse(f) as { text: string }).text).join('')).toBe(long);
   });
 });
+
+describe('serializeFrames keeps every frame within 128 KB', () => {
+  const product = (i: number, titleChars: number) => ({
+    id: `C${1000 + i}`,
+    title: `長いタイトル${i}`.padEnd(titleChars, 'あ'),
+    creator: null,
+    priceJpy: 500,
+    inStock: true,
+    demographic: null,
+    nextVolumeDate: null,
+  });
+  const done = (products: ReturnType<typeof product>[]) =>
+    ({ type: 'done', requestId: 'r', cached: false, model: 'haiku', intent: 'recommendation', timings: { total: 12 }, products }) as const;
+
+  it('trims the products of a done frame over the limit from the end and says how many it left off', () => {
+    const products = Array.from({ length: 5 }, (_, i) => product(i, 12_000)); // ~36 KB each as UTF-8
+    const [json, ...rest] = serializeFrames(done(products));
+    expect(rest).toEqual([]);
+    expect(Buffer.byteLength(json!)).toBeLessThanOrEqual(CHAT_LIMITS.maxOutboundFrameBytes);
+    const sent = JSON.parse(json!) as { products: { id: string }[]; productsTrimmed: number };
+    expect(sent.products.map((p) => p.id)).toEqual(['C1000', 'C1001', 'C1002']);
+    expect(sent.productsTrimmed).toBe(2);
+  });
+
+  it('leaves a done frame within the limit as it is, without a trimmed count', () => {
+    const frame = done([product(0, 20), product(1, 20)]);
+    expect(serializeFrames(frame)).toEqual([JSON.stringify(frame)]);
+  });
+
+  it('sends a done frame with no products and the count when even one product is too large', () => {
+    const [json] = serializeFrames(done([product(0, 50_000)]));
+    expect(JSON.parse(json!)).toMatchObject({ type: 'done', products: [], productsTrimmed: 1 });
+  });
+
+  it('answers a frame that can be neither split nor trimmed with a typed error for its request', () => {
+    const [json, ...rest] = serializeFrames({ type: 'revision', requestId: 'r7', text: 'x'.repeat(200_000) });
+    expect(rest).toEqual([]);
+    expect(JSON.parse(json!)).toEqual({ type: 'error', requestId: 'r7', code: 'response_too_large', message: expect.stringContaining('131072-byte frame limit') });
+  });
+});

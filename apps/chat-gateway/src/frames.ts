@@ -3,7 +3,7 @@ import {
   CLIENT_ACTIONS,
   ClientFrameSchema,
 } from '@manga-assist/contracts';
-import type { ClientFrame, ErrorCode, ServerFrame } from '@manga-assist/contracts';
+import type { ClientFrame, DoneFrame, ErrorCode, ServerFrame } from '@manga-assist/contracts';
 
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string; requestId?: string };
 
@@ -44,14 +44,33 @@ export function parseClientFrame(data: Buffer, isBinary: boolean): ParsedFrame {
 }
 
 /**
- * Serializes a server frame, splitting a token frame whose text would make it larger than the
- * outbound limit into several token frames.
+ * Serializes a server frame so that nothing sent is over the outbound limit (API Gateway's 128 KB
+ * per WebSocket frame): a token frame is split into several token frames whose texts join back to
+ * the whole; a done frame keeps its first products and says how many it left off
+ * (`productsTrimmed`); any other frame over the limit is replaced by a `response_too_large` error
+ * for its request, never dropped without a word.
  */
-export function serializeFrames(frame: ServerFrame): string[] {
+export function serializeFrames(frame: ServerFrame, limit: number = CHAT_LIMITS.maxOutboundFrameBytes): string[] {
   const json = JSON.stringify(frame);
-  if (Buffer.byteLength(json) <= CHAT_LIMITS.maxOutboundFrameBytes || frame.type !== 'token') return [json];
-  // At most 4 bytes per UTF-16 unit once JSON-escaped characters are counted generously.
-  const chunkChars = Math.floor((CHAT_LIMITS.maxOutboundFrameBytes - 512) / 6);
+  if (Buffer.byteLength(json) <= limit) return [json];
+  if (frame.type === 'token') return splitTokenFrame(frame, limit);
+  if (frame.type === 'done' && frame.products && frame.products.length > 0) {
+    const trimmed = trimDoneFrame(frame, limit);
+    if (trimmed) return [trimmed];
+  }
+  const requestId = 'requestId' in frame && typeof frame.requestId === 'string' ? frame.requestId : undefined;
+  const error: ServerFrame = {
+    type: 'error',
+    ...(requestId === undefined ? {} : { requestId }),
+    code: 'response_too_large',
+    message: `a ${frame.type} frame of ${Buffer.byteLength(json)} bytes is over the ${limit}-byte frame limit and was not sent`,
+  };
+  return [JSON.stringify(error)];
+}
+
+function splitTokenFrame(frame: Extract<ServerFrame, { type: 'token' }>, limit: number): string[] {
+  // A UTF-16 unit takes at most 6 bytes once JSON-escaped (\uXXXX): chunks of this many always fit.
+  const chunkChars = Math.floor((limit - 512) / 6);
   const out: string[] = [];
   let start = 0;
   while (start < frame.text.length) {
@@ -62,4 +81,24 @@ export function serializeFrames(frame: ServerFrame): string[] {
     start = end;
   }
   return out;
+}
+
+/** The done frame with as many of its first products as fit, and the count left off; undefined if even none fit. */
+function trimDoneFrame(frame: DoneFrame, limit: number): string | undefined {
+  const products = frame.products ?? [];
+  // Binary search for the most products that fit (sizes grow with the count).
+  let low = 0;
+  let high = products.length - 1;
+  let best: string | undefined;
+  while (low <= high) {
+    const kept = (low + high) >> 1;
+    const json = JSON.stringify({ ...frame, products: products.slice(0, kept), productsTrimmed: products.length - kept });
+    if (Buffer.byteLength(json) <= limit) {
+      best = json;
+      low = kept + 1;
+    } else {
+      high = kept - 1;
+    }
+  }
+  return best;
 }

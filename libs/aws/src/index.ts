@@ -19,3 +19,4 @@ export { toAttributeMap, fromAttributeMap } from './attribute-map';
 export type { Item, ItemValue } from './attribute-map';
 export { BATCH_WRITE_LIMIT, batchWriteAll } from './batch-write';
 export type { BatchWriteOptions } from './batch-write';
+export { createS3Client } from './s3-client';

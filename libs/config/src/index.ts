@@ -14,3 +14,4 @@ export { checkGuardrailSettings, checkSearchSettings, guardrailShape, modelShape
 export { LOCAL_CREDENTIALS, isLocalStandIn } from './local-credentials';
 export type { GuardrailSettings, ModelSettings, SearchSettings } from './chat-fields';
 export type { AwsSettings } from './service-fields';
+export { LOCAL_EXPORT_BUCKET, LOCAL_S3_ENDPOINT, exportShape, resolveS3Endpoint } from './export-fields';

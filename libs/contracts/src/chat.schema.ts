@@ -107,6 +107,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'too_many_connections',
   'origin_not_allowed',
+  /** A frame that could be neither split nor trimmed to the 128 KB outbound limit, sent in its place. */
+  'response_too_large',
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
@@ -136,6 +138,8 @@ export const DoneFrameSchema = z.object({
   products: z.array(ProductSummarySchema).optional(),
   /** Tokens the model reported for this answer; absent for a cached answer or a model that reports none. */
   usage: z.object({ inputTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative() }).optional(),
+  /** Products left off the end of `products` to keep this frame within the 128 KB outbound limit; absent when none were. */
+  productsTrimmed: z.number().int().positive().optional(),
 });
 export const ErrorFrameSchema = z.object({
   type: z.literal('error'),

@@ -10,7 +10,8 @@ import {
   tableDefinitions,
 } from '@manga-assist/aws';
 import type { Logger } from '@manga-assist/aws';
-import { startDynalite, startKinesalite } from '@manga-assist/testing';
+import { LOCAL_CREDENTIALS, LOCAL_EXPORT_BUCKET } from '@manga-assist/config';
+import { startDynalite, startKinesalite, startS3rver } from '@manga-assist/testing';
 import { catalogFileSource, syncCatalog } from './catalog-source';
 import type { CatalogSource } from './catalog-source';
 import { lockDataDir } from './data-dir-lock';
@@ -19,11 +20,15 @@ import { resolveRedis } from './resolve-redis';
 import type { ResolveRedisOptions } from './resolve-redis';
 
 export interface LocalStackOptions {
-  /** Everything the stack keeps lives here: dynamodb/, kinesis/ (LevelDB), redis/. */
+  /** Everything the stack keeps lives here: dynamodb/, kinesis/ (LevelDB), s3/ (files), redis/. */
   dataDir?: string;
   /** 0 picks a free port (tests). */
   dynamoPort?: number;
   kinesisPort?: number;
+  /** The S3 stand-in (s3rver) for catalog exports; default 4569. */
+  s3Port?: number;
+  /** The bucket created in it (default `manga-assist-exports`, the gateway's default EXPORT_BUCKET). */
+  exportBucket?: string;
   host?: string;
   /** REDIS_URL: used as is. Without it, 127.0.0.1:6379 or a spawned redis-server. */
   redisUrl?: string;
@@ -40,6 +45,8 @@ export interface LocalStack {
   redisUrl: string;
   dynamoEndpoint: string;
   kinesisEndpoint: string;
+  s3Endpoint: string;
+  exportBucket: string;
   tablePrefix: string;
   /** What the catalog import did; undefined when importCatalog is false. */
   catalogImport?: ImportCatalogResult;
@@ -52,7 +59,8 @@ const LOCAL_REGION = 'us-east-1';
 
 /**
  * The local stand-ins for the managed engines, for `npm start` and app integration tests:
- * Redis, dynalite and kinesalite persisted under `dataDir`, tables and streams created, and the
+ * Redis, dynalite, kinesalite and s3rver persisted under `dataDir`, tables, streams and the exports
+ * bucket created, and the
  * catalog imported into the products table when it changed.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -60,6 +68,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dataDir = '.data',
     dynamoPort = 8000,
     kinesisPort = 4568,
+    s3Port = 4569,
+    exportBucket = LOCAL_EXPORT_BUCKET,
     host = '127.0.0.1',
     tablePrefix = DEFAULT_RESOURCE_PREFIX,
     log,
@@ -89,7 +99,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => dynamo.stop());
     const kinesis = await startKinesalite({ path: path.join(dataDir, 'kinesis'), port: kinesisPort, host });
     stops.push(() => kinesis.stop());
-    log.info({ dynamodb: dynamo.endpoint, kinesis: kinesis.endpoint, dataDir }, 'local engines listening');
+    // Catalog exports: objects as files under s3/, signed with the stand-in credentials the apps use.
+    const s3 = await startS3rver({ directory: path.join(dataDir, 's3'), port: s3Port, host, buckets: [exportBucket], accessKeys: [LOCAL_CREDENTIALS] });
+    stops.push(() => s3.stop());
+    log.info({ dynamodb: dynamo.endpoint, kinesis: kinesis.endpoint, s3: s3.endpoint, dataDir }, 'local engines listening');
 
     const dynamoClient = createDynamoClient({ region: LOCAL_REGION, endpoint: dynamo.endpoint });
     const kinesisClient = createKinesisClient({ region: LOCAL_REGION, endpoint: kinesis.endpoint });
@@ -118,6 +131,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       redisUrl: redis.url,
       dynamoEndpoint: dynamo.endpoint,
       kinesisEndpoint: kinesis.endpoint,
+      s3Endpoint: s3.endpoint,
+      exportBucket,
       tablePrefix,
       catalogImport,
       stop: stopAll,

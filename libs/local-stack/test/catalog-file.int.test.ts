@@ -41,7 +41,7 @@ describe('startLocalStack with a catalog file', () => {
     const file = path.join(dataDir, 'catalog.jsonl.gz');
     const lines = await catalogSlice(file, 40);
     const first = JSON.parse(lines[0]!) as { id: string; title: string };
-    const options = { dataDir, dynamoPort: 0, kinesisPort: 0, catalog: catalogFileSource(file), log: createTestLogger() };
+    const options = { dataDir, dynamoPort: 0, kinesisPort: 0, s3Port: 0, catalog: catalogFileSource(file), log: createTestLogger() };
 
     stack = await startLocalStack(options);
     expect(stack.catalogImport).toMatchObject({ status: 'imported', written: 40 });

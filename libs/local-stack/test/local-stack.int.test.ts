@@ -5,7 +5,8 @@ import path from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { Redis } from 'ioredis';
-import { createDynamoClient, createKinesisClient, fromAttributeMap, streamDefinitions, tableDefinitions } from '@manga-assist/aws';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createDynamoClient, createKinesisClient, createS3Client, fromAttributeMap, streamDefinitions, tableDefinitions } from '@manga-assist/aws';
 import { createTestLogger, deleteKeysWithPrefix, uniquePrefix } from '@manga-assist/testing';
 import { startLocalStack } from '../src';
 import { pingRedis } from '../src/redis-ping';
@@ -70,7 +71,7 @@ describe('startLocalStack', () => {
 
   it('starts with tables, stream and catalog; a restart on the same data skips the import and keeps the data', async () => {
     const catalog = smallCatalog('small-v1', items);
-    const options = { dataDir, dynamoPort: 0, kinesisPort: 0, tablePrefix: 'ls-', catalog, log: createTestLogger() };
+    const options = { dataDir, dynamoPort: 0, kinesisPort: 0, s3Port: 0, tablePrefix: 'ls-', catalog, log: createTestLogger() };
 
     const first = await start(options);
     expect(first.catalogImport).toMatchObject({ status: 'imported', written: 2 });
@@ -94,7 +95,7 @@ describe('startLocalStack', () => {
       console.warn('no Redis on 6379: this machine cannot show that stop() spares it');
       return;
     }
-    const stack = await start({ dataDir, dynamoPort: 0, kinesisPort: 0, importCatalog: false, log: createTestLogger() });
+    const stack = await start({ dataDir, dynamoPort: 0, kinesisPort: 0, s3Port: 0, importCatalog: false, log: createTestLogger() });
     expect(stack.redisUrl).toBe(MACHINE_REDIS);
     const prefix = uniquePrefix('local-stack');
     const redis = new Redis(stack.redisUrl);
@@ -115,17 +116,37 @@ describe('startLocalStack', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       await expect(
-        startLocalStack({ dataDir, dynamoPort: 0, kinesisPort: port, importCatalog: false, log: createTestLogger() }),
+        startLocalStack({ dataDir, dynamoPort: 0, kinesisPort: port, s3Port: 0, importCatalog: false, log: createTestLogger() }),
       ).rejects.toThrow(`Port ${port} on 127.0.0.1 for kinesalite is already in use`);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
     // Everything the failed start opened was closed again: the same data directory starts cleanly.
-    await start({ dataDir, dynamoPort: 0, kinesisPort: port, importCatalog: false, log: createTestLogger() });
+    await start({ dataDir, dynamoPort: 0, kinesisPort: port, s3Port: 0, importCatalog: false, log: createTestLogger() });
+  });
+
+  it('keeps catalog exports in the exports bucket of its S3 stand-in, under the data directory, across restarts', async () => {
+    const options = { dataDir, dynamoPort: 0, kinesisPort: 0, s3Port: 0, importCatalog: false, log: createTestLogger() };
+    const first = await start(options);
+    expect(first.exportBucket).toBe('manga-assist-exports');
+    const writer = createS3Client({ region: 'us-east-1', endpoint: first.s3Endpoint });
+    await writer.send(new PutObjectCommand({ Bucket: first.exportBucket, Key: 'catalog-exports/x.json', Body: '{"results":[]}' }));
+    writer.destroy();
+    await first.stop();
+    await access(path.join(dataDir, 's3', first.exportBucket));
+
+    const second = await start(options);
+    const reader = createS3Client({ region: 'us-east-1', endpoint: second.s3Endpoint });
+    try {
+      const object = await reader.send(new GetObjectCommand({ Bucket: second.exportBucket, Key: 'catalog-exports/x.json' }));
+      expect(await object.Body!.transformToString()).toBe('{"results":[]}');
+    } finally {
+      reader.destroy();
+    }
   });
 
   it('refuses a data directory another running stack holds', async () => {
-    const options = { dataDir, dynamoPort: 0, kinesisPort: 0, importCatalog: false, log: createTestLogger() };
+    const options = { dataDir, dynamoPort: 0, kinesisPort: 0, s3Port: 0, importCatalog: false, log: createTestLogger() };
     await start(options);
     await expect(startLocalStack(options)).rejects.toThrow(`${dataDir} is in use by process ${process.pid}`);
   });

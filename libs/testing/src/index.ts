@@ -4,6 +4,8 @@ export type { WaitForOptions } from './wait-for';
 export { testRedisUrl, uniquePrefix, deleteKeysWithPrefix } from './redis-keys';
 export { startDynalite } from './start-dynalite';
 export { startKinesalite } from './start-kinesalite';
+export { startS3rver } from './start-s3rver';
+export type { S3rverOptions } from './start-s3rver';
 export type { KinesaliteOptions } from './start-kinesalite';
 export type { LocalEngine, LocalEngineOptions } from './local-engine';
 export { spawnProcess } from './spawn-process';
