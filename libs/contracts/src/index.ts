@@ -10,3 +10,5 @@ export * from './resilience.schema';
 export * from './ops-feed.schema';
 export * from './openai.schema';
 export * from './webhooks.schema';
+export * from './lineage.schema';
+export * from './analysis.schema';
