@@ -16,7 +16,7 @@ import type { JobProducer } from '@manga-assist/queue';
 import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
 import { createProductSource, followCatalogChanges, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
-import type { CatalogFollower } from '@manga-assist/retrieval';
+import type { CatalogFollower, ProductRetriever } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient, tokenMatches } from '@manga-assist/rpc';
 import { bearerFromHeaders } from '@manga-assist/auth';
@@ -26,6 +26,8 @@ import type { RunningService, ShutdownStep } from '@manga-assist/server';
 import { SessionIdSchema, createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import { createAnalyses } from './analyses';
+import { registerAnalyzeHttp } from './analyze-http';
 import { createCallerAuth } from './caller-auth';
 import { answerCheckFor } from './answer-check';
 import { registerBrowserPages } from './browser-pages';
@@ -95,6 +97,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   let pipeline: ChatPipeline | undefined;
   let products: ProductSource | undefined;
   let catalogChanges: CatalogFollower | undefined;
+  let titles: ProductRetriever | undefined;
   const retrievalReady = (async () => {
     const { retriever } = await loadRetrieval({
       catalogPath: config.CATALOG_PATH,
@@ -107,6 +110,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     // Publishers' catalog updates, from every one recorded so far to each new one (Redis pub/sub).
     catalogChanges = followCatalogChanges({ redisUrl: config.REDIS_URL, keyPrefix: config.KEY_PREFIX, retriever, log: logger, connectionName: `manga-assist:${APP}:catalog` });
     products = createProductSource(retriever, trendingStore);
+    titles = retriever;
     pipeline = createChatPipeline({
       classifier: createClassifier(retriever),
       cache,
@@ -146,6 +150,22 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   const auth = createCallerAuth(config, {
     // A session id that is not a valid key names no stored session.
     sessionOwner: async (id) => (SessionIdSchema.safeParse(id).success ? (await sessions.load(id)).session?.userId : undefined),
+  });
+
+  // Long analyses: operations in DynamoDB, jobs on the post-processor's analysis queue, progress over Redis pub/sub.
+  const analyses = createAnalyses({
+    dynamo,
+    tableName: tables.operations.TableName,
+    redisUrl: config.REDIS_URL,
+    keyPrefix: config.KEY_PREFIX,
+    queuePrefix: config.QUEUE_PREFIX,
+    log: logger,
+    // The work a title names (its title or reading), else the nearest match by search.
+    async resolveTitle(title) {
+      await retrievalReady;
+      const named = titles!.lookupTitles(title)[0];
+      return named ? titles!.toProductSummary(named) : (await titles!.search(title, {}, 1)).products[0];
+    },
   });
 
   let sockets: ChatSocketServer | undefined;
@@ -220,10 +240,11 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           });
           registerChatHttp(server, lazyPipeline, auth, { tokenFlushMs: config.TOKEN_FLUSH_MS });
           registerOpenAiHttp(server, lazyPipeline, auth);
+          registerAnalyzeHttp(server, analyses, auth, { retryAfterSeconds: config.ANALYZE_RETRY_AFTER_S });
           if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
           registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger });
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states() });
-          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS });
+          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS, analyses });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());
           server.server.on('upgrade', (request, socket, head) => {
@@ -235,6 +256,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         // what main.ts built (the producer flushes them).
         shutdown: [
           { name: 'revisions', run: () => revisions.close() },
+          { name: 'analyses', run: () => analyses.close() },
           { name: 'catalog-changes', run: () => catalogChanges?.close() },
           { name: 'answers', run: () => lazyPipeline.drainAnswers() },
           { name: 'cache', run: () => cache.close() },

@@ -5,9 +5,11 @@ import { WebSocketServer } from 'ws';
 import { AuthError, BEARER_SUBPROTOCOL, tokenFromUpgrade } from '@manga-assist/auth';
 import type { WebSocket } from 'ws';
 import type { ChatContext, ChatPipeline, ChatSink } from '@manga-assist/chat';
-import type { ErrorCode, Preferences, PreferencesPatch, ServerFrame } from '@manga-assist/contracts';
+import { AnalyzeRequestSchema } from '@manga-assist/contracts';
+import type { AnalysisServerFrame, AnalyzeFrame, ErrorCode, Preferences, PreferencesPatch, ServerFrame } from '@manga-assist/contracts';
 import { Gauge } from '@manga-assist/telemetry';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import type { Analyses } from './analyses';
 import type { Caller, CallerAuth } from './caller-auth';
 import { parseClientFrame, serializeFrames } from './frames';
 import { createTokenJoiner } from './token-joiner';
@@ -32,6 +34,8 @@ export interface ChatSocketDeps {
    * difference, the socket and the client parse one frame instead of several.
    */
   tokenFlushMs?: number;
+  /** The `analyze` action: long analyses streamed to the end (absent: the action is refused). */
+  analyses?: Pick<Analyses, 'stream'>;
 }
 
 export interface ChatSocketServer {
@@ -71,7 +75,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
    * Frames sent in one turn of the event loop leave in one write: the transport is corked at the
    * first and uncorked on the next tick (a cached answer's token and done frames, one syscall).
    */
-  const sendFrame = (socket: WebSocket, frame: ServerFrame) => {
+  const sendFrame = (socket: WebSocket, frame: ServerFrame | AnalysisServerFrame) => {
     if (socket.readyState !== socket.OPEN) return;
     const transport = transports.get(socket);
     if (transport && !corked.has(transport)) {
@@ -118,6 +122,27 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     };
   };
 
+  /** Progress, token (joined like a chat answer's) and done frames of one analysis, for as long as it runs. */
+  const analyze = async (socket: WebSocket, context: ChatContext, frame: AnalyzeFrame, signal: AbortSignal) => {
+    const request = AnalyzeRequestSchema.safeParse({ kind: frame.kind, titles: frame.titles, question: frame.question, sessionId: frame.sessionId ?? context.sessionId });
+    if (!request.success) {
+      const issue = request.error.issues[0]!;
+      return sendError(socket, 'invalid_frame', `${issue.path.join('.') || 'frame'}: ${issue.message}`, frame.requestId);
+    }
+    const tokens = createTokenJoiner((text) => sendFrame(socket, { type: 'token', requestId: frame.requestId, text }), tokenFlushMs);
+    try {
+      await deps.analyses!.stream(context.userId!, request.data, frame.requestId, (out) => {
+        if (out.type === 'token') return tokens.token(out.text);
+        tokens.flush();
+        sendFrame(socket, out);
+      }, signal);
+    } catch (error) {
+      tokens.flush();
+      logger.warn({ err: (error as Error).message, requestId: frame.requestId }, 'analysis could not be started');
+      sendError(socket, 'unavailable', 'the analysis could not be started right now; please try again', frame.requestId);
+    }
+  };
+
   wss.on('connection', (socket: WebSocket, request: IncomingMessage, caller: Caller) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const connectionId = randomUUID();
@@ -154,6 +179,13 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
 
       const abort = new AbortController();
       inFlight.set(frame.requestId, abort);
+      if (frame.action === 'analyze') {
+        if (!deps.analyses) {
+          inFlight.delete(frame.requestId);
+          return sendError(socket, 'unknown_action', 'analyze is not available here', frame.requestId);
+        }
+        return void analyze(socket, context, frame, abort.signal).finally(() => inFlight.delete(frame.requestId));
+      }
       void (async () => {
         // The first message finds the prefetch done (or waits a little for it, never long).
         if (context.session === undefined) await Promise.race([prefetched, new Promise((r) => setTimeout(r, prefetchWaitMs))]);

@@ -45,6 +45,8 @@ export const gatewayConfigSchema = z.object({
   WEBHOOK_SECRET_PAYMENTS: z.string().regex(/^whsec_\w{16,}$/, 'must be a Stripe endpoint secret (whsec_…)').optional(),
   /** Jobs waiting in one source's queue above which its deliveries are answered 429 with Retry-After. */
   WEBHOOK_MAX_BACKLOG: positiveInt(10_000),
+  /** Seconds `Retry-After` asks a client to wait between polls of an analysis that has not ended. */
+  ANALYZE_RETRY_AFTER_S: positiveInt(2),
 }).superRefine((config, ctx) => {
   checkSearchSettings(config, ctx);
   checkAuthSettings(config, ctx);

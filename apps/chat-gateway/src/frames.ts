@@ -3,7 +3,7 @@ import {
   CLIENT_ACTIONS,
   ClientFrameSchema,
 } from '@manga-assist/contracts';
-import type { ClientFrame, ErrorCode, ServerFrame } from '@manga-assist/contracts';
+import type { AnalysisServerFrame, ClientFrame, ErrorCode, ServerFrame } from '@manga-assist/contracts';
 
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string; requestId?: string };
 
@@ -47,7 +47,7 @@ export function parseClientFrame(data: Buffer, isBinary: boolean): ParsedFrame {
  * Serializes a server frame, splitting a token frame whose text would make it larger than the
  * outbound limit into several token frames.
  */
-export function serializeFrames(frame: ServerFrame): string[] {
+export function serializeFrames(frame: ServerFrame | AnalysisServerFrame): string[] {
   const json = JSON.stringify(frame);
   if (Buffer.byteLength(json) <= CHAT_LIMITS.maxOutboundFrameBytes || frame.type !== 'token') return [json];
   // At most 4 bytes per UTF-16 unit once JSON-escaped characters are counted generously.

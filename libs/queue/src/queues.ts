@@ -86,6 +86,8 @@ export interface QueueSettings {
   concurrency: number;
   /** Jobs started per `durationMs` across every worker of the queue (BullMQ's queue-wide limiter). */
   rateLimit?: { max: number; durationMs: number };
+  /** Times one job may be handed to another worker after its worker died (default 3). */
+  maxStalledCount?: number;
 }
 
 /**
@@ -109,7 +111,7 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   'webhook-reviews': { attempts: 5, backoffMs: 1000, concurrency: 5, rateLimit: { max: 50, durationMs: 1000 } },
   // Minutes of Sonnet each: few at once per process, one retry after a failure (a worker that dies
   // mid-run is a stall, not a failure: BullMQ hands the job over once more, see the post-processor).
-  analysis: { attempts: 2, backoffMs: 5000, concurrency: 4 },
+  analysis: { attempts: 2, backoffMs: 5000, concurrency: 4, maxStalledCount: 1 },
 };
 
 /**
