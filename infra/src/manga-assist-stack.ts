@@ -80,7 +80,8 @@ export class MangaAssistStack extends Stack {
       appEnvironment: {
         'chat-gateway': { ...search(), ...auth.environment },
         'prefetch-scheduler': search(),
-        'post-processor': { AUDIT_SINK: 'cloudwatch', CATALOG_PATH: IMAGE_CATALOG_PATH, INDEX_DIR: IMAGE_INDEX_DIR },
+        // Its analysis queue calls Sonnet on Bedrock.
+        'post-processor': { AUDIT_SINK: 'cloudwatch', CATALOG_PATH: IMAGE_CATALOG_PATH, INDEX_DIR: IMAGE_INDEX_DIR, MODEL_PROVIDER: 'bedrock', BEDROCK_HAIKU_MODEL_ID: settings.haikuModelId, BEDROCK_SONNET_MODEL_ID: settings.sonnetModelId },
         'health-checker': { HEALTH_MODE: 'aws' },
       },
     });

@@ -22,10 +22,12 @@ type PolicyApp = (typeof POLICY_APPS)[number];
  * and Titan are switched on by configuration (apps/chat-gateway/test/opensearch.int.test.ts and
  * collection-discovery.int.test.ts run them against stand-ins), and a
  * turn arriving below the session's window is rebuilt from a Query of its rows (libs/sessions tests).
+ * Long analyses (`/v1/analyze`, the operations table and Sonnet in the post-processor) are not part
+ * of a chat (apps/post-processor/test/analyze-*.int.test.ts run them on dynalite).
  */
 const NOT_EXERCISED_HERE: Record<PolicyApp, string[]> = {
-  'chat-gateway': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
-  'post-processor': ['RebuildAfterLateTurn'],
+  'chat-gateway': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan', 'Analyses'],
+  'post-processor': ['RebuildAfterLateTurn', 'Analyses', 'AnalysisModel'],
   'prefetch-scheduler': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
 };
 

@@ -47,6 +47,8 @@ export interface Analyses {
    * takes. Aborting stops the frames (the analysis goes on and can be read by its id).
    */
   stream(userId: string, request: AnalyzeRequest, requestId: string, send: (frame: AnalysisServerFrame) => void, signal: AbortSignal): Promise<void>;
+  /** Opens what the first request would (the queue's connection, the table's), so it is not slower. */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,9 @@ export function createAnalyses(deps: AnalysesDeps): Analyses {
 
   const startWithId = async (id: string, userId: string, request: AnalyzeRequest) => {
     const requestHash = requestHashOf(request);
+    // The titles are looked up while the operation is stored (both are needed only for a new job).
+    const resolving = Promise.all(request.titles.map((t) => deps.resolveTitle(t)));
+    resolving.catch(() => undefined);
     const { stored, created } = await operations.create({ id, userId, requestHash, ...request });
     if (stored.userId !== userId) throw new AnalyzeError('not_found', 404, `no analysis ${id}`);
     if (!created && stored.requestHash !== requestHash) {
@@ -73,7 +78,7 @@ export function createAnalyses(deps: AnalysesDeps): Analyses {
     // Queued again only while not started: the job id is the operation id, so BullMQ keeps one job
     // even if the first POST stored the operation and then lost its answer.
     if (stored.operation.status === 'NotStarted') {
-      const products = (await Promise.all(request.titles.map((t) => deps.resolveTitle(t)))).filter((p): p is ProductSummary => p !== undefined);
+      const products = (await resolving).filter((p): p is ProductSummary => p !== undefined);
       const unique = [...new Map(products.map((p) => [p.id, p])).values()];
       await submitter.submit(ANALYSIS_QUEUE, [
         {
@@ -158,6 +163,10 @@ export function createAnalyses(deps: AnalysesDeps): Analyses {
         signal.removeEventListener('abort', onAbort);
         await unwatch();
       }
+    },
+
+    async warmUp() {
+      await Promise.all([submitter.backlog(ANALYSIS_QUEUE), operations.get(operationIdFor('warm-up', undefined))]);
     },
 
     async close() {

@@ -209,6 +209,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           { name: 'redis', run: async () => void (await redis.redis.ping()) },
           { name: 'dynamodb', run: () => warmDynamo(dynamo, tables.sessions.TableName, 'sessionId') },
           { name: 'model', run: () => warmUpModel(model) },
+          { name: 'analyses', run: () => analyses.warmUp() },
           {
             name: 'vector-search',
             run: async () => {

@@ -38,6 +38,14 @@ const DEFAULT_QUESTION: Record<AnalysisJob['language'], Record<AnalysisJob['kind
   en: { compare: 'Compare these titles', 'series-deep-dive': 'Analyze this series in depth' },
 };
 
+/**
+ * How far along an analysis looks after `tokens`: nobody knows its length in advance, so the bar
+ * moves fast at first and ever slower towards 95 % (5 % at start, 100 % only once stored).
+ */
+export function percentOf(tokens: number): number {
+  return Math.min(95, 5 + Math.floor(90 * (1 - Math.exp(-tokens / 200))));
+}
+
 class Canceled extends Error {
   override readonly name = 'Canceled';
 }
@@ -112,7 +120,7 @@ export function createAnalysisJob(deps: AnalysisJobDeps): JobHandler<'analysis'>
     let writing: Promise<void> | undefined;
     const writeProgress = () => {
       if (writing) return;
-      const progress = { percent: Math.min(95, 5 + Math.floor((90 * tokens) / deps.maxTokens)), stage: 'writing' as const, tokens };
+      const progress = { percent: percentOf(tokens), stage: 'writing' as const, tokens };
       writing = operations
         .progress(id, attempt, progress)
         .then((stillRunning) => {
