@@ -1,9 +1,9 @@
-// What holds the data: the sessions and turns tables (definitions from libs/aws, the ones the apps
+// What holds the data: the sessions, turns and operations tables (definitions from libs/aws, the ones the apps
 // create locally), the analytics stream, the exports bucket and the audit log group. Tables, bucket
 // and audit log are kept when the stack is deleted.
 import { aws_dynamodb as dynamodb, aws_kinesis as kinesis, aws_logs as logs, aws_s3 as s3, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { TTL_ATTRIBUTE, streamDefinitions, tableDefinitions } from '@manga-assist/aws';
+import { OPERATION_TTL_ATTRIBUTE, TTL_ATTRIBUTE, streamDefinitions, tableDefinitions } from '@manga-assist/aws';
 import type { TableDefinition } from '@manga-assist/aws';
 
 /** How long audit events are kept (AUDIT_SINK=cloudwatch writes to `<prefix>audit`). */
@@ -17,6 +17,8 @@ const attributeType = (name: string, definition: TableDefinition) => {
 export class DataStores extends Construct {
   readonly sessions: dynamodb.TableV2;
   readonly turns: dynamodb.TableV2;
+  /** Long analyses (status monitors), deleted by TTL 24 h after they were created. */
+  readonly operations: dynamodb.TableV2;
   readonly analytics: kinesis.Stream;
   readonly exports: s3.Bucket;
   readonly auditLog: logs.LogGroup;
@@ -24,7 +26,7 @@ export class DataStores extends Construct {
   constructor(scope: Construct, id: string, props: { prefix: string }) {
     super(scope, id);
     const definitions = tableDefinitions(props.prefix);
-    const table = (name: string, definition: TableDefinition) => {
+    const table = (name: string, definition: TableDefinition, ttlAttribute = TTL_ATTRIBUTE) => {
       const key = (type: 'HASH' | 'RANGE') => {
         const attribute = definition.KeySchema.find((k) => k.KeyType === type)?.AttributeName;
         return attribute ? { name: attribute, type: attributeType(attribute, definition) } : undefined;
@@ -37,12 +39,13 @@ export class DataStores extends Construct {
         sortKey: key('RANGE'),
         billing: dynamodb.Billing.onDemand(),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        timeToLiveAttribute: TTL_ATTRIBUTE,
+        timeToLiveAttribute: ttlAttribute,
         removalPolicy: RemovalPolicy.RETAIN,
       });
     };
     this.sessions = table('SessionsTable', definitions.sessions);
     this.turns = table('TurnsTable', definitions.turns);
+    this.operations = table('OperationsTable', definitions.operations, OPERATION_TTL_ATTRIBUTE);
 
     const stream = streamDefinitions(props.prefix).analytics;
     this.analytics = new kinesis.Stream(this, 'AnalyticsStream', {

@@ -264,6 +264,13 @@ describe('MangaAssist stack', () => {
       ],
       AttributeDefinitions: Match.arrayWith([{ AttributeName: 'seq', AttributeType: 'N' }]),
     });
+    // Long analyses: deleted 24 h after creation by TTL on expiresAt.
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'manga-assist-operations',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
     template.hasResourceProperties('AWS::Kinesis::Stream', { Name: 'manga-assist-analytics', ShardCount: 2, StreamEncryption: Match.objectLike({ EncryptionType: 'KMS' }) });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { LogGroupName: 'manga-assist-audit', RetentionInDays: 400 } });
     template.hasResourceProperties('AWS::S3::Bucket', {

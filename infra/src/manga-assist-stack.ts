@@ -82,8 +82,8 @@ export class MangaAssistStack extends Stack {
         // Behind the ALB: the client's address is the X-Forwarded-For entry the ALB appends (fair limits per IP).
         'chat-gateway': { ...search(), ...auth.environment, TRUST_PROXY_HOPS: '1', EXPORT_BUCKET: data.exports.bucketName },
         'prefetch-scheduler': search(),
-        // The users' issuer, as the gateway's: an admin's token opens the queue controls.
-        'post-processor': { AUDIT_SINK: 'cloudwatch', CATALOG_PATH: IMAGE_CATALOG_PATH, INDEX_DIR: IMAGE_INDEX_DIR, ...auth.environment },
+        // The users' issuer, as the gateway's (an admin's token opens the queue controls); its analysis queue calls Sonnet on Bedrock.
+        'post-processor': { AUDIT_SINK: 'cloudwatch', CATALOG_PATH: IMAGE_CATALOG_PATH, INDEX_DIR: IMAGE_INDEX_DIR, ...auth.environment, MODEL_PROVIDER: 'bedrock', BEDROCK_HAIKU_MODEL_ID: settings.haikuModelId, BEDROCK_SONNET_MODEL_ID: settings.sonnetModelId },
         'health-checker': { HEALTH_MODE: 'aws' },
       },
     });

@@ -23,11 +23,12 @@ type PolicyApp = (typeof POLICY_APPS)[number];
  * collection-discovery.int.test.ts run them against stand-ins), a
  * turn arriving below the session's window is rebuilt from a Query of its rows (libs/sessions tests),
  * and catalog exports go to S3 only when asked for (apps/chat-gateway/test/catalog.int.test.ts runs
- * them against s3rver).
+ * them against s3rver). Long analyses (`/v1/analyze`, the operations table and Sonnet in the
+ * post-processor) are not part of a chat (apps/post-processor/test/analyze-*.int.test.ts run them on dynalite).
  */
 const NOT_EXERCISED_HERE: Record<PolicyApp, string[]> = {
-  'chat-gateway': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan', 'CatalogExports'],
-  'post-processor': ['RebuildAfterLateTurn'],
+  'chat-gateway': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan', 'CatalogExports', 'Analyses'],
+  'post-processor': ['RebuildAfterLateTurn', 'Analyses', 'AnalysisModel'],
   'prefetch-scheduler': ['FindSearchCollection', 'ProductSearchOnOpenSearch', 'QuestionEmbeddingsWithTitan'],
 };
 

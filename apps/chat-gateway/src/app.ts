@@ -17,7 +17,7 @@ import type { JobProducer } from '@manga-assist/queue';
 import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
 import { createProductSource, followCatalogChanges, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
-import type { CatalogFollower } from '@manga-assist/retrieval';
+import type { CatalogFollower, ProductRetriever } from '@manga-assist/retrieval';
 import { subscribeRevisions } from '@manga-assist/revisions';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
@@ -26,6 +26,8 @@ import type { RunningService, ShutdownStep } from '@manga-assist/server';
 import { SessionIdSchema, createSessionStore, createTurnSequence } from '@manga-assist/sessions';
 import type { SessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import { createAnalyses } from './analyses';
+import { registerAnalyzeHttp } from './analyze-http';
 import { createCallerAuth } from './caller-auth';
 import { answerCheckFor } from './answer-check';
 import { registerBrowserPages } from './browser-pages';
@@ -100,6 +102,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   let pipeline: ChatPipeline | undefined;
   let products: ProductSource | undefined;
   let catalogChanges: CatalogFollower | undefined;
+  let titles: ProductRetriever | undefined;
   const retrievalReady = (async () => {
     const { retriever } = await loadRetrieval({
       catalogPath: config.CATALOG_PATH,
@@ -112,6 +115,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
     // Publishers' catalog updates, from every one recorded so far to each new one (Redis pub/sub).
     catalogChanges = followCatalogChanges({ redisUrl: config.REDIS_URL, keyPrefix: config.KEY_PREFIX, retriever, log: logger, connectionName: `manga-assist:${APP}:catalog` });
     products = createProductSource(retriever, trendingStore);
+    titles = retriever;
     pipeline = createChatPipeline({
       classifier: createClassifier(retriever),
       cache,
@@ -157,6 +161,21 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   const limits = createFairLimits({ config, redis: redis.redis, registry, log: logger });
   // The control token, or a user token with the admin claim, opens the operations doors.
   const operators = createOperatorAccess(config.CONTROL_TOKEN, auth);
+  // Long analyses: operations in DynamoDB, jobs on the post-processor's analysis queue, progress over Redis pub/sub.
+  const analyses = createAnalyses({
+    dynamo,
+    tableName: tables.operations.TableName,
+    redisUrl: config.REDIS_URL,
+    keyPrefix: config.KEY_PREFIX,
+    queuePrefix: config.QUEUE_PREFIX,
+    log: logger,
+    // The work a title names (its title or reading), else the nearest match by search.
+    async resolveTitle(title) {
+      await retrievalReady;
+      const named = titles!.lookupTitles(title)[0];
+      return named ? titles!.toProductSummary(named) : (await titles!.search(title, {}, 1)).products[0];
+    },
+  });
 
   let sockets: ChatSocketServer | undefined;
   // A guardrail revision reaches whichever gateway instance holds the connection (Redis pub/sub).
@@ -200,6 +219,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           { name: 'redis', run: async () => void (await redis.redis.ping()) },
           { name: 'dynamodb', run: () => warmDynamo(dynamo, tables.sessions.TableName, 'sessionId') },
           { name: 'model', run: () => warmUpModel(model) },
+          { name: 'analyses', run: () => analyses.warmUp() },
           {
             name: 'vector-search',
             run: async () => {
@@ -232,11 +252,12 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           });
           registerChatHttp(server, lazyPipeline, auth, { tokenFlushMs: config.TOKEN_FLUSH_MS, limits });
           registerOpenAiHttp(server, lazyPipeline, auth, { limits });
+          registerAnalyzeHttp(server, analyses, auth, { retryAfterSeconds: config.ANALYZE_RETRY_AFTER_S, limits });
           if (auth.localToken) registerLocalTokenHttp(server, auth.localToken);
           registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger, limits });
           registerCatalogHttp(server, { config, auth, log: logger, products: async () => (await retrievalReady, products!) });
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states(), isOperator: operators.isOperator });
-          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS, gate: createConnectionGate(limits, config) });
+          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS, gate: createConnectionGate(limits, config), analyses });
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());
           server.server.on('upgrade', (request, socket, head) => {
@@ -248,6 +269,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
         // what main.ts built (the producer flushes them).
         shutdown: [
           { name: 'revisions', run: () => revisions.close() },
+          { name: 'analyses', run: () => analyses.close() },
           { name: 'catalog-changes', run: () => catalogChanges?.close() },
           { name: 'answers', run: () => lazyPipeline.drainAnswers() },
           { name: 'cache', run: () => cache.close() },

@@ -5,9 +5,11 @@ import { WebSocketServer } from 'ws';
 import { AuthError, BEARER_SUBPROTOCOL, tokenFromUpgrade } from '@manga-assist/auth';
 import type { WebSocket } from 'ws';
 import type { ChatContext, ChatPipeline, ChatSink } from '@manga-assist/chat';
-import type { ErrorCode, Preferences, PreferencesPatch, ServerFrame } from '@manga-assist/contracts';
+import { AnalyzeRequestSchema } from '@manga-assist/contracts';
+import type { AnalysisServerFrame, AnalyzeFrame, ErrorCode, Preferences, PreferencesPatch, ServerFrame } from '@manga-assist/contracts';
 import { Gauge } from '@manga-assist/telemetry';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import type { Analyses } from './analyses';
 import type { Caller, CallerAuth } from './caller-auth';
 import { parseClientFrame, serializeFrames } from './frames';
 import { responseBytesHistogram } from './response-size';
@@ -36,6 +38,8 @@ export interface ChatSocketDeps {
   tokenFlushMs?: number;
   /** Fair limits and the Origin allowlist, checked before the upgrade and before each message (none: no limits). */
   gate?: ConnectionGate;
+  /** The `analyze` action: long analyses streamed to the end (absent: the action is refused). */
+  analyses?: Pick<Analyses, 'stream'>;
 }
 
 /** A connection let in by the gate: its id, and what gives its slot back on close. */
@@ -83,7 +87,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
    * Frames sent in one turn of the event loop leave in one write: the transport is corked at the
    * first and uncorked on the next tick (a cached answer's token and done frames, one syscall).
    */
-  const sendFrame = (socket: WebSocket, frame: ServerFrame) => {
+  const sendFrame = (socket: WebSocket, frame: ServerFrame | AnalysisServerFrame) => {
     if (socket.readyState !== socket.OPEN) return;
     const transport = transports.get(socket);
     if (transport && !corked.has(transport)) {
@@ -133,6 +137,32 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     };
   };
 
+  /** Progress, token (joined like a chat answer's) and done frames of one analysis, for as long as it runs. */
+  const analyze = async (socket: WebSocket, context: ChatContext, frame: AnalyzeFrame, signal: AbortSignal) => {
+    const request = AnalyzeRequestSchema.safeParse({ kind: frame.kind, titles: frame.titles, question: frame.question, sessionId: frame.sessionId ?? context.sessionId });
+    if (!request.success) {
+      const issue = request.error.issues[0]!;
+      return sendError(socket, 'invalid_frame', `${issue.path.join('.') || 'frame'}: ${issue.message}`, frame.requestId);
+    }
+    // Over the user's analyses per hour (shared with POST /v1/analyze and every instance): told when to try again.
+    const allowed = deps.gate ? await deps.gate.analysis(context.userId!) : { allowed: true as const };
+    if (!allowed.allowed) {
+      return sendFrame(socket, { type: 'error', requestId: frame.requestId, code: 'rate_limited', message: `too many analyses for now; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`, retryAfterMs: allowed.retryAfterMs });
+    }
+    const tokens = createTokenJoiner((text) => sendFrame(socket, { type: 'token', requestId: frame.requestId, text }), tokenFlushMs);
+    try {
+      await deps.analyses!.stream(context.userId!, request.data, frame.requestId, (out) => {
+        if (out.type === 'token') return tokens.token(out.text);
+        tokens.flush();
+        sendFrame(socket, out);
+      }, signal);
+    } catch (error) {
+      tokens.flush();
+      logger.warn({ err: (error as Error).message, requestId: frame.requestId }, 'analysis could not be started');
+      sendError(socket, 'unavailable', 'the analysis could not be started right now; please try again', frame.requestId);
+    }
+  };
+
   wss.on('connection', (socket: WebSocket, request: IncomingMessage, caller: Caller, admitted: Admitted) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const { connectionId } = admitted;
@@ -169,6 +199,13 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
 
       const abort = new AbortController();
       inFlight.set(frame.requestId, abort);
+      if (frame.action === 'analyze') {
+        if (!deps.analyses) {
+          inFlight.delete(frame.requestId);
+          return sendError(socket, 'unknown_action', 'analyze is not available here', frame.requestId);
+        }
+        return void analyze(socket, context, frame, abort.signal).finally(() => inFlight.delete(frame.requestId));
+      }
       void (async () => {
         // Over the user's message rate (all doors, all instances): told when to try again; the connection stays open.
         const allowed = deps.gate ? await deps.gate.message(caller.userId) : { allowed: true as const };

@@ -50,6 +50,8 @@ export const gatewayConfigSchema = z.object({
   ...limitsShape,
   // EXPORT_BUCKET, S3_ENDPOINT, EXPORT_URL_TTL_S: catalog exports written to S3, handed out pre-signed.
   ...exportShape,
+  /** Seconds `Retry-After` asks a client to wait between polls of an analysis that has not ended. */
+  ANALYZE_RETRY_AFTER_S: positiveInt(2),
 }).superRefine((config, ctx) => {
   checkSearchSettings(config, ctx);
   checkAuthSettings(config, ctx);

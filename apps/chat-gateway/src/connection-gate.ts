@@ -21,6 +21,8 @@ export interface ConnectionGate {
   admit(request: IncomingMessage, connectionId: string, userId: string): Promise<Admission>;
   /** One chat message of `userId` against their per-minute limit. */
   message(userId: string): Promise<LimitDecision>;
+  /** One long analysis of `userId` against their per-hour limit. */
+  analysis(userId: string): Promise<LimitDecision>;
 }
 
 /**
@@ -73,5 +75,6 @@ export function createConnectionGate(limits: FairLimits, config: Pick<LimitsSett
       return { allowed: false, refusal: { status: 429, code: 'too_many_connections', message, retryAfterMs: lease.retryAfterMs } };
     },
     message: (userId) => limits.consume('messages', userId),
+    analysis: (userId) => limits.consume('analyses', userId),
   };
 }

@@ -3,7 +3,7 @@ import {
   CLIENT_ACTIONS,
   ClientFrameSchema,
 } from '@manga-assist/contracts';
-import type { ClientFrame, DoneFrame, ErrorCode, ServerFrame } from '@manga-assist/contracts';
+import type { AnalysisServerFrame, ClientFrame, DoneFrame, ErrorCode, ServerFrame } from '@manga-assist/contracts';
 
 export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string; requestId?: string };
 
@@ -50,11 +50,11 @@ export function parseClientFrame(data: Buffer, isBinary: boolean): ParsedFrame {
  * (`productsTrimmed`); any other frame over the limit is replaced by a `response_too_large` error
  * for its request, never dropped without a word.
  */
-export function serializeFrames(frame: ServerFrame, limit: number = CHAT_LIMITS.maxOutboundFrameBytes): string[] {
+export function serializeFrames(frame: ServerFrame | AnalysisServerFrame, limit: number = CHAT_LIMITS.maxOutboundFrameBytes): string[] {
   const json = JSON.stringify(frame);
   if (Buffer.byteLength(json) <= limit) return [json];
   if (frame.type === 'token') return splitTokenFrame(frame, limit);
-  if (frame.type === 'done' && frame.products && frame.products.length > 0) {
+  if (frame.type === 'done' && !('operationId' in frame) && frame.products && frame.products.length > 0) {
     const trimmed = trimDoneFrame(frame, limit);
     if (trimmed) return [trimmed];
   }

@@ -73,6 +73,7 @@ describe('fair limits, Origins and the admin claim on two gateway instances', ()
       LIMIT_CONNECTIONS_PER_IP: '3',
       LIMIT_NEW_CONNECTIONS_PER_IP_PER_SECOND: '5',
       LIMIT_WEBHOOKS_PER_SOURCE_PER_SECOND: '2',
+      LIMIT_ANALYSES_PER_HOUR: '2',
       // Each part of the test speaks from its own address, as an ALB would report it.
       TRUST_PROXY_HOPS: '1',
       ALLOWED_ORIGINS: 'https://shop.example.jp',
@@ -134,6 +135,28 @@ describe('fair limits, Origins and the admin claim on two gateway instances', ()
     await new Promise((resolve) => setTimeout(resolve, refused.retryAfterMs! + 100));
     expect((await aliceOnSecond.ask('新刊')).at(-1)).toMatchObject({ type: 'done' });
     expect(await (await fetch(`${urls[1]}/metrics`)).text()).toMatch(/manga_assist_limit_refused_total\{limit="messages",app="chat-gateway"\} [1-9]/);
+  });
+
+  it('refuses a user’s third analysis in the hour across instances and doors with 429 / rate_limited, and leaves others alone', async () => {
+    const post = async (at: number, user: string) =>
+      fetch(`${urls[at]}/v1/analyze`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await token(user)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'series-deep-dive', titles: ['ONE PIECE'] }),
+      });
+    expect((await post(0, 'heidi')).status).toBe(202);
+    expect((await post(1, 'heidi')).status).toBe(202);
+    const third = await post(0, 'heidi');
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(60);
+    expect(await third.json()).toMatchObject({ type: 'error', code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    // Over WebSocket the same limit answers a typed frame, and the connection stays open.
+    const heidi = await connect(1, 'heidi', '203.0.113.60');
+    heidi.sendRaw(JSON.stringify({ action: 'analyze', requestId: 'a3', kind: 'compare', titles: ['ONE PIECE', 'NARUTO'] }));
+    const refused = await waitFor(() => heidi.frames.find((f) => f.type === 'error' && f.requestId === 'a3'), { timeoutMs: 5_000 });
+    expect(refused).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    expect((await heidi.ask('新刊')).at(-1)).toMatchObject({ type: 'done' });
+    expect((await post(1, 'ivan')).status).toBe(202);
   });
 
   it('refuses a user’s third connection across instances with 429 before the upgrade, and takes it once one closes', async () => {

@@ -3,10 +3,13 @@
 // shutdown order. Tests run it in-process against real engines.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { createOperationStore, publishAnalysisEvent } from '@manga-assist/analyses';
 import { createAnalyticsSink, createRecordBatcher } from '@manga-assist/analytics';
 import type { AuditSink } from '@manga-assist/audit';
 import { pingDynamo, pingKinesis, streamDefinitions, tableDefinitions, warmDynamo } from '@manga-assist/aws';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
+import { createModelProviderFromConfig, modelProviderConfig } from '@manga-assist/fm';
+import type { ConfiguredModelProvider } from '@manga-assist/fm';
 import { createGuardedCacheWriter, createGuardrails } from '@manga-assist/guardrails';
 import type { GuardedCacheWriterDeps, RemoteGuardrail } from '@manga-assist/guardrails';
 import { createDeadLetterQueue, createQueueMetrics, createQueueSet } from '@manga-assist/queue';
@@ -16,6 +19,7 @@ import { startService } from '@manga-assist/server';
 import type { ReadinessCheck, RunningService, WarmUpStep } from '@manga-assist/server';
 import { createSessionStore } from '@manga-assist/sessions';
 import type { Logger, Registry } from '@manga-assist/telemetry';
+import { analysisErrorOf } from './analysis.job';
 import { observeKinesisBatches } from './analytics.job';
 import type { AnalyticsJobDeps } from './analytics.job';
 import type { PostProcessorConfig } from './config';
@@ -38,6 +42,8 @@ export interface PostProcessorDeps {
   asked?: AnalyticsJobDeps['asked'];
   audit: AuditSink;
   remoteGuardrail?: RemoteGuardrail;
+  /** The model of the `analysis` queue (default: the one MODEL_PROVIDER configures). */
+  model?: ConfiguredModelProvider;
   /** Keep-alive pools of the clients above, destroyed once the clients are closed. */
   pools?: readonly ({ destroy(): void } | undefined)[];
   /** Stop on SIGTERM/SIGINT (off when a test runs the app in its own process). */
@@ -67,6 +73,8 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
   // The control token, or an admin's user token, opens the queue controls and control calls.
   const operators = createOperatorCheck(config);
   const keys = { redis: redis.redis, keyPrefix: config.KEY_PREFIX };
+  const model = deps.model ?? createModelProviderFromConfig(modelProviderConfig(config));
+  const operations = createOperationStore({ dynamo, tableName: tables.operations.TableName });
   const handlers = createHandlers({
     'cache-write': { writer: createGuardedCacheWriter({ cache: deps.cache, guardrails, remote: remoteGuardrail }), registry },
     'session-update': {
@@ -80,6 +88,16 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
     'webhook-catalog': { dynamo, productsTable: tables.products.TableName, ...keys, registry, log: logger },
     'webhook-payments': { ...keys, registry },
     'webhook-reviews': { ...keys, registry },
+    analysis: {
+      operations,
+      model,
+      ...keys,
+      timeoutMs: config.ANALYSIS_TIMEOUT_MS,
+      maxTokens: config.ANALYSIS_MAX_TOKENS,
+      progressIntervalMs: config.ANALYSIS_PROGRESS_MS,
+      registry,
+      log: logger,
+    },
   });
   const deadLetters = createDeadLetterQueue({ queues });
   const pool = createWorkerPool({
@@ -92,6 +110,17 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
     deadLetters,
     metrics: createQueueMetrics({ registry, queues }),
     log: logger,
+    // An analysis whose job gave up for good (its workers died twice, or it failed its last attempt)
+    // ends as Failed, so pollers and waiting sockets learn it; a no-op if the handler already said so.
+    onFinalFailure(queue, job, error) {
+      if (queue !== 'analysis') return;
+      const operationId = (job.data as { operationId?: string }).operationId;
+      if (!operationId) return;
+      void operations
+        .finish(operationId, { status: 'Failed', error: analysisErrorOf(error) })
+        .then((operation) => operation && publishAnalysisEvent(redis.redis, config.KEY_PREFIX, { type: 'done', operationId, operation }))
+        .catch((e: unknown) => logger.error({ operationId, err: (e as Error).message }, 'could not mark the analysis failed'));
+    },
   });
 
   // Only the drained queues' sinks are checked and warmed.
@@ -136,6 +165,7 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
           { name: 'dynamodb', run: () => dynamo.destroy() },
           { name: 'kinesis', run: () => kinesis.destroy() },
           { name: 'guardrail', run: () => remoteGuardrail?.close() },
+          { name: 'model', run: () => model.close() },
           { name: 'pools', run: () => deps.pools?.forEach((p) => p?.destroy()) },
         ],
       });

@@ -14,6 +14,13 @@ describe('post-processor configuration', () => {
     );
   });
 
+  it('runs analyses on Sonnet with a 4096-token budget and a 10-minute timeout, and names a bad analysis setting', () => {
+    const config = loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN });
+    expect([config.ANALYSIS_MAX_TOKENS, config.ANALYSIS_TIMEOUT_MS, config.LOCAL_MODEL_ANALYSIS_MS]).toEqual([4096, 600_000, 3000]);
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, LOCAL_MODEL_ANALYSIS_MS: '35s' })).toThrow(/LOCAL_MODEL_ANALYSIS_MS must be a whole number of milliseconds/);
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, ANALYSIS_TIMEOUT_MS: '0' })).toThrow(/ANALYSIS_TIMEOUT_MS/);
+  });
+
   it('needs the shared control token', () => {
     expect(() => loadConfig(postProcessorConfigSchema, {})).toThrow(/CONTROL_TOKEN is required/);
   });
@@ -55,7 +62,7 @@ describe('post-processor audit sink', () => {
 
 describe('post-processor queues and workers', () => {
   it('drains every queue by default, or the ones listed once each', () => {
-    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered-batch', 'webhook-catalog', 'webhook-payments', 'webhook-reviews']);
+    expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN }).QUEUES).toEqual(['cache-write', 'session-update', 'guardrail-check', 'analytics', 'audit', 'answered-batch', 'webhook-catalog', 'webhook-payments', 'webhook-reviews', 'analysis']);
     expect(loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, QUEUES: 'audit, analytics,audit' }).QUEUES).toEqual(['audit', 'analytics', 'answered-batch']);
   });
 

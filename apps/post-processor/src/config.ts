@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awsShape, checkGuardrailSettings, guardrailShape, httpUrl, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
+import { awsShape, checkGuardrailSettings, guardrailShape, httpUrl, modelShape, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { QUEUES, QUEUE_NAMES } from '@manga-assist/queue';
 import { authShape } from '@manga-assist/auth';
@@ -41,8 +41,6 @@ export const postProcessorConfigSchema = z.object({
   /** Tokens of each answer the guardrail check evaluates. */
   GUARDRAIL_MAX_TOKENS: positiveInt(200),
   ...guardrailShape,
-  /** A Bedrock runtime stand-in or private endpoint; AWS's own when unset. */
-  BEDROCK_ENDPOINT: httpUrl().optional(),
   /** `jsonl`: files under AUDIT_DIR; `cloudwatch`: events in CloudWatch Logs (AUDIT_LOG_GROUP). */
   AUDIT_SINK: z.enum(['jsonl', 'cloudwatch'], { error: 'must be jsonl or cloudwatch' }).default('jsonl'),
   /** The audit log group (default `<TABLE_PREFIX>audit`); it must exist. */
@@ -59,6 +57,15 @@ export const postProcessorConfigSchema = z.object({
   ANALYTICS_LINGER_MS: positiveInt(20),
   // As the gateway's AUTH_*: an admin's token (AUTH_ADMIN_GROUP in AUTH_ADMIN_CLAIMS) opens the queue controls too.
   ...authShape,
+  // The model of the `analysis` queue; its BEDROCK_ENDPOINT (a Bedrock runtime stand-in or private
+  // endpoint, AWS's own when unset) serves the guardrail too (MODEL_PROVIDER, BEDROCK_SONNET_MODEL_ID, LOCAL_MODEL_ANALYSIS_MS, …).
+  ...modelShape,
+  /** An analysis attempt running longer than this is stopped and counts as failed. */
+  ANALYSIS_TIMEOUT_MS: positiveInt(10 * 60_000),
+  /** The model's output budget for one analysis, in tokens. */
+  ANALYSIS_MAX_TOKENS: positiveInt(4096),
+  /** How often a running analysis writes its progress to the operation record (and notices a cancel). */
+  ANALYSIS_PROGRESS_MS: positiveInt(1000),
 }).superRefine((config, ctx) => {
   checkGuardrailSettings(config, ctx);
   if (config.AUTH_MODE === 'jwt') {

@@ -1,4 +1,6 @@
 import type { JobHandler, QueueName } from '@manga-assist/queue';
+import { createAnalysisJob } from './analysis.job';
+import type { AnalysisJobDeps } from './analysis.job';
 import { createAnalyticsJob } from './analytics.job';
 import type { AnalyticsJobDeps } from './analytics.job';
 import { createAnsweredBatchJob } from './answered.job';
@@ -30,6 +32,7 @@ export interface HandlerDeps {
   'webhook-catalog': CatalogUpdateJobDeps;
   'webhook-payments': PaymentEventJobDeps;
   'webhook-reviews': ReviewEventJobDeps;
+  analysis: AnalysisJobDeps;
 }
 
 /** What each queue's jobs do. Building them does no I/O; only the drained queues get a worker. */
@@ -44,5 +47,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'webhook-catalog': createCatalogUpdateJob(deps['webhook-catalog']),
     'webhook-payments': createPaymentEventJob(deps['webhook-payments']),
     'webhook-reviews': createReviewEventJob(deps['webhook-reviews']),
+    analysis: createAnalysisJob(deps.analysis),
   };
 }

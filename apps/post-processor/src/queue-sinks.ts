@@ -18,6 +18,8 @@ export const QUEUE_SINKS: Readonly<Record<QueueName, readonly SinkName[]>> = {
   'webhook-catalog': ['redis', 'dynamodb'],
   'webhook-payments': ['redis'],
   'webhook-reviews': ['redis'],
+  // The operation record is read and written in DynamoDB; progress and tokens go out over Redis.
+  analysis: ['redis', 'dynamodb'],
 };
 
 /** The sinks a process draining `queues` checks for readiness (Redis always: it holds the queues). */

@@ -16,6 +16,8 @@ export interface WorkerPoolOptions {
   deadLetters: DeadLetterQueue;
   metrics: QueueMetrics;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Called once a job will not be tried again (after its dead letter is under way). */
+  onFinalFailure?(queue: QueueName, job: Job, error: Error): void;
 }
 
 export type WorkerState = 'waiting for sinks' | 'running' | 'paused';
@@ -81,7 +83,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     worker.on('failed', (job, error) => {
       metrics.failed(name);
       if (!job) return;
-      if (isFinalFailure(job, error)) deadLetter(name, job, error);
+      if (isFinalFailure(job, error)) {
+        deadLetter(name, job, error);
+        options.onFinalFailure?.(name, job, error);
+      }
       else log.warn({ queue: name, jobId: job.id, attempt: job.attemptsMade, err: error.message }, 'job failed; it will be retried');
     });
     worker.on('stalled', (jobId) => {

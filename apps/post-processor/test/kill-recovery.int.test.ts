@@ -24,7 +24,7 @@ const REQUESTS = 2000;
 const SESSIONS = 200;
 // The answered-batch queue and the five it fans out into: every request is one job in each (each
 // request goes in as a batch of one here, so every queue ends with one job per request).
-const QUEUES_USED = QUEUE_NAMES.filter((q) => !q.startsWith('webhook-'));
+const QUEUES_USED = QUEUE_NAMES.filter((q) => !q.startsWith('webhook-') && q !== 'analysis');
 const KINDS = QUEUES_USED.length;
 const TOTAL = REQUESTS * KINDS;
 const scope: CacheScope = { intent: 'recommendation', filters: {}, titleIds: [], language: 'ja' };

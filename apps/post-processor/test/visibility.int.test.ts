@@ -62,7 +62,7 @@ describe('queue visibility', () => {
     const queues = (await (await fetch(`${system.url}/queues/api/queues?activeQueue=audit&status=completed&page=1`)).json()) as {
       queues: { name: string; readOnlyMode: boolean; jobs: { data: AuditJob }[] }[];
     };
-    expect(queues.queues.map((q) => q.name).sort()).toEqual(['analytics', 'answered-batch', 'audit', 'cache-write', 'dead-letter', 'guardrail-check', 'session-update', 'webhook-catalog', 'webhook-payments', 'webhook-reviews']);
+    expect(queues.queues.map((q) => q.name).sort()).toEqual(['analysis', 'analytics', 'answered-batch', 'audit', 'cache-write', 'dead-letter', 'guardrail-check', 'session-update', 'webhook-catalog', 'webhook-payments', 'webhook-reviews']);
     expect(queues.queues.every((q) => q.readOnlyMode)).toBe(true);
     const auditQueue = queues.queues.find((q) => q.name === 'audit')!;
     expect(auditQueue.jobs[0]!.data.answer).toBe('お問い合わせは [redacted phone] まで');

@@ -4,7 +4,7 @@ export { createLogsClient } from './logs-client';
 export { createOpenSearchServerlessClient } from './opensearch-serverless-client';
 export { createDynamoClient } from './dynamo-client';
 export { createKinesisClient } from './kinesis-client';
-export { DEFAULT_RESOURCE_PREFIX, TTL_ATTRIBUTE, tableDefinitions } from './table-definitions';
+export { DEFAULT_RESOURCE_PREFIX, OPERATION_TTL_ATTRIBUTE, TTL_ATTRIBUTE, tableDefinitions } from './table-definitions';
 export type { TableDefinition, TableDefinitions } from './table-definitions';
 export { streamDefinitions } from './stream-definitions';
 export type { StreamDefinition, StreamDefinitions } from './stream-definitions';

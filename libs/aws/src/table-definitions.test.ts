@@ -7,6 +7,7 @@ describe('resource definitions', () => {
       'manga-assist-turns',
       'manga-assist-products',
       'manga-assist-meta',
+      'manga-assist-operations',
     ]);
     expect(streamDefinitions('dev-').analytics).toEqual({ StreamName: 'dev-analytics', ShardCount: 2 });
   });

@@ -10,6 +10,13 @@ export const DEFAULT_RESOURCE_PREFIX = 'manga-assist-';
  */
 export const TTL_ATTRIBUTE = 'ttl';
 
+/**
+ * The attribute in which operation items (long analyses) carry their expiry, Unix seconds, 24 h after
+ * creation. DynamoDB's TTL deletes them in AWS (the deployment template enables it); dynalite has
+ * no UpdateTimeToLive, so reads filter expired items as well.
+ */
+export const OPERATION_TTL_ATTRIBUTE = 'expiresAt';
+
 export interface TableDefinition extends CreateTableCommandInput {
   TableName: string;
   KeySchema: KeySchemaElement[];
@@ -26,6 +33,8 @@ export type TableDefinitions = {
   products: TableDefinition;
   /** Bookkeeping such as catalog import markers: hash key `key` (S). */
   meta: TableDefinition;
+  /** Long-running analyses (status monitors): hash key `id` (S), expiry in `expiresAt`. */
+  operations: TableDefinition;
 };
 
 function table(name: string, hash: string, range?: { name: string; type: 'S' | 'N' }): TableDefinition {
@@ -49,5 +58,6 @@ export function tableDefinitions(prefix: string = DEFAULT_RESOURCE_PREFIX): Tabl
     turns: table(`${prefix}turns`, 'sessionId', { name: 'seq', type: 'N' }),
     products: table(`${prefix}products`, 'productId'),
     meta: table(`${prefix}meta`, 'key'),
+    operations: table(`${prefix}operations`, 'id'),
   };
 }

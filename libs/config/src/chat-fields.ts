@@ -28,6 +28,8 @@ export const modelShape = {
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_HAIKU_MODEL: z.string().min(1).default('llama3.2:1b'),
   OPENAI_SONNET_MODEL: z.string().min(1).default('llama3.1:8b'),
+  /** MODEL_PROVIDER=local: how long one long analysis (the `analysis` queue) takes from start to last token. */
+  LOCAL_MODEL_ANALYSIS_MS: nonNegativeMs(3000),
 };
 
 /** Retrieval and the response cache (gateway, scheduler, post-processor). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AnalyzeFrameSchema } from './analysis.schema';
 import { DemographicSchema, ProductFiltersSchema, ProductSummarySchema } from './catalog.schema';
 
 /** Limits of the chat wire protocol, in bytes (UTF-8). */
@@ -73,8 +74,8 @@ export type PreferencesPatch = z.infer<typeof PreferencesPatchSchema>;
 export const SetPreferencesFrameSchema = z.object({ action: z.literal('setPreferences'), requestId, preferences: PreferencesPatchSchema });
 
 /** Actions the gateway routes on, API-Gateway style (`$request.body.action`). */
-export const CLIENT_ACTIONS = ['sendMessage', 'ping', 'setPreferences'] as const;
-export const ClientFrameSchema = z.discriminatedUnion('action', [SendMessageFrameSchema, PingFrameSchema, SetPreferencesFrameSchema]);
+export const CLIENT_ACTIONS = ['sendMessage', 'ping', 'setPreferences', 'analyze'] as const;
+export const ClientFrameSchema = z.discriminatedUnion('action', [SendMessageFrameSchema, PingFrameSchema, SetPreferencesFrameSchema, AnalyzeFrameSchema]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 /** The HTTP form of sendMessage: POST /v1/chat. */

@@ -11,3 +11,5 @@ export * from './ops-feed.schema';
 export * from './openai.schema';
 export * from './webhooks.schema';
 export * from './catalog-search.schema';
+export * from './lineage.schema';
+export * from './analysis.schema';

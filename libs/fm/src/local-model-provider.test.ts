@@ -242,3 +242,22 @@ describe('local model provider: injected faults', () => {
     expect(result.error).toMatchObject({ code: 'interrupted', tokensSent: result.tokens.length });
   });
 });
+
+describe('local model provider: long analyses', () => {
+  it('spreads an analysis over LOCAL_MODEL_ANALYSIS_MS, whatever the chat timing', async () => {
+    const model = createLocalModelProvider({ profiles: FAST, analysisMs: 400 });
+    const req: ModelRequest = { ...request('この2作品を比較して', 'comparison', PRODUCTS.slice(0, 2), 'sonnet'), purpose: 'analysis' };
+    const started = performance.now();
+    const arrivals: number[] = [];
+    for await (const event of model.stream(req)) if (event.type === 'token') arrivals.push(performance.now() - started);
+    expect(arrivals.length).toBeGreaterThan(5);
+    // The last token comes at the configured time (timers never fire early), the first long before it.
+    expect(arrivals.at(-1)!).toBeGreaterThanOrEqual(395);
+    expect(arrivals[0]!).toBeLessThan(200);
+    // The same request as a chat answer streams at the chat profile's pace (here: at once).
+    const chat = performance.now();
+    const result = await collect(model.stream({ ...req, purpose: 'chat' }));
+    expect(performance.now() - chat).toBeLessThan(200);
+    expect(result.text.length).toBeGreaterThan(0);
+  });
+});

@@ -26,6 +26,11 @@ export interface LocalModelProviderOptions {
   failures?: FaultPlans;
   /** Source of randomness for `failRate`; inject a seeded one for reproducible fault runs. */
   random?: () => number;
+  /**
+   * How long a request with `purpose: 'analysis'` takes from start to its last token (its tokens
+   * spread evenly over it), so a long analysis can be tried locally; default 3 s.
+   */
+  analysisMs?: number;
 }
 
 export interface LocalModelProvider extends ModelProvider {
@@ -45,16 +50,17 @@ export function createLocalModelProvider(options: LocalModelProviderOptions = {}
     sonnet: options.profiles?.sonnet ?? DEFAULT_LOCAL_PROFILES.sonnet,
   };
   const faults = createFaultInjector(options.failures, options.random);
+  const analysisMs = options.analysisMs ?? 3000;
   return {
     name: 'local',
-    stream: (req) => streamLocal(req, profiles[req.profile], faults.next(req.profile)),
+    stream: (req) => streamLocal(req, req.purpose === 'analysis' ? { analysisMs } : profiles[req.profile], faults.next(req.profile)),
     setFailures: (plans) => faults.set(plans),
   };
 }
 
 async function* streamLocal(
   req: ModelRequest,
-  timing: LocalTimingProfile,
+  pace: LocalTimingProfile | { analysisMs: number },
   fault: InjectedFault | undefined,
 ): AsyncGenerator<ModelEvent> {
   const { signal, profile } = req;
@@ -65,6 +71,9 @@ async function* streamLocal(
   const language = detectLanguage(grounding.userText);
   const all = splitIntoStreamTokens(composeLocalAnswer(grounding), language);
   const tokens = req.maxTokens !== undefined && req.maxTokens < all.length ? all.slice(0, req.maxTokens) : all;
+  // An analysis spreads its tokens over the whole time, the last one arriving at `analysisMs`.
+  const timing: LocalTimingProfile =
+    'analysisMs' in pace ? { firstTokenMs: pace.analysisMs / Math.max(1, tokens.length), perTokenMs: pace.analysisMs / Math.max(1, tokens.length) } : pace;
 
   // Deadlines from one start time, so timer overshoot does not add up over a long answer.
   const start = performance.now();

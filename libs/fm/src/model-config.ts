@@ -14,6 +14,7 @@ export function modelProviderConfig(env: ModelEnv): ModelProviderConfig {
           haiku: { firstTokenMs: env.LOCAL_HAIKU_FIRST_TOKEN_MS, perTokenMs: env.LOCAL_HAIKU_TOKEN_MS },
           sonnet: { firstTokenMs: env.LOCAL_SONNET_FIRST_TOKEN_MS, perTokenMs: env.LOCAL_SONNET_TOKEN_MS },
         },
+        analysisMs: env.LOCAL_MODEL_ANALYSIS_MS,
       };
     case 'bedrock':
       return {

@@ -15,6 +15,8 @@ export interface LocalModelConfig {
   provider: 'local';
   profiles?: Partial<ModelProfiles<LocalTimingProfile>>;
   failures?: FaultPlans;
+  /** How long a request marked `purpose: 'analysis'` takes from start to its last token. */
+  analysisMs?: number;
 }
 
 export interface BedrockModelConfig {
@@ -64,7 +66,7 @@ export interface ModelProviderDeps {
 export function createModelProviderFromConfig(config: ModelProviderConfig, deps: ModelProviderDeps = {}): ConfiguredModelProvider {
   switch (config.provider) {
     case 'local':
-      return withClose(createLocalModelProvider({ profiles: config.profiles, failures: config.failures }), () => undefined);
+      return withClose(createLocalModelProvider({ profiles: config.profiles, failures: config.failures, analysisMs: config.analysisMs }), () => undefined);
     case 'openai':
       return withClose(createOpenAICompatibleProvider(config), () => undefined);
     case 'bedrock': {

@@ -26,6 +26,8 @@ export interface ModelRequest {
   signal?: AbortSignal;
   /** Structured grounding the prompt was assembled from; the local provider answers from it, remote providers ignore it. */
   grounding?: ModelGrounding;
+  /** `analysis`: a long analysis run as a job (the local provider paces it over its `analysisMs`). */
+  purpose?: 'chat' | 'analysis';
 }
 
 export interface ModelUsage {

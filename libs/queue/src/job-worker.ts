@@ -31,7 +31,7 @@ export interface JobWorkerOptions {
  * its schema fails at once without retries (retrying cannot fix it).
  */
 export function createJobWorker<N extends QueueName>(name: N, handler: JobHandler<N>, options: JobWorkerOptions): Worker {
-  const { lockDurationMs = 30_000, stalledIntervalMs = 30_000, maxStalledCount = 3, onProcessed } = options;
+  const { lockDurationMs = 30_000, stalledIntervalMs = 30_000, maxStalledCount = QUEUE_SETTINGS[name].maxStalledCount ?? 3, onProcessed } = options;
   const rateLimit = QUEUE_SETTINGS[name].rateLimit;
   return new Worker(
     name,

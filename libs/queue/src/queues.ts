@@ -1,6 +1,8 @@
 import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import {
+  ANALYSIS_QUEUE,
+  AnalysisJobSchema,
   AnalyticsEventSchema,
   AnsweredBatchJobSchema,
   AuditJobSchema,
@@ -33,6 +35,8 @@ export const QUEUES = {
   webhookCatalog: 'webhook-catalog',
   webhookPayments: 'webhook-payments',
   webhookReviews: 'webhook-reviews',
+  /** Long analyses (POST /v1/analyze, the WebSocket `analyze` action): one job per operation, calling Sonnet. */
+  analysis: ANALYSIS_QUEUE,
   /** Jobs that used up their attempts (no worker drains it; see dead-letter-queue.ts). */
   deadLetter: 'dead-letter',
 } as const;
@@ -52,6 +56,7 @@ export const JOB_SCHEMAS = {
   'webhook-catalog': CatalogUpdateJobSchema,
   'webhook-payments': PaymentEventJobSchema,
   'webhook-reviews': ReviewEventJobSchema,
+  analysis: AnalysisJobSchema,
 } as const satisfies Record<QueueName, z.ZodType>;
 
 export type JobData<N extends QueueName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
@@ -68,7 +73,7 @@ export const WEBHOOK_QUEUES = {
  * acknowledgement, a replay from the spill buffer) never doubles its effect.
  */
 export function jobIdFor<N extends QueueName>(name: N, data: JobData<N>): string {
-  const key = 'batchId' in data ? data.batchId : 'traceId' in data ? data.traceId : data.eventId;
+  const key = 'operationId' in data ? data.operationId : 'batchId' in data ? data.batchId : 'traceId' in data ? data.traceId : data.eventId;
   return `${name}.${key}`;
 }
 
@@ -81,6 +86,8 @@ export interface QueueSettings {
   concurrency: number;
   /** Jobs started per `durationMs` across every worker of the queue (BullMQ's queue-wide limiter). */
   rateLimit?: { max: number; durationMs: number };
+  /** Times one job may be handed to another worker after its worker died (default 3). */
+  maxStalledCount?: number;
 }
 
 /**
@@ -102,6 +109,9 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   'webhook-catalog': { attempts: 5, backoffMs: 1000, concurrency: 4, rateLimit: { max: 100, durationMs: 1000 } },
   'webhook-payments': { attempts: 8, backoffMs: 500, concurrency: 20, rateLimit: { max: 1000, durationMs: 1000 } },
   'webhook-reviews': { attempts: 5, backoffMs: 1000, concurrency: 5, rateLimit: { max: 50, durationMs: 1000 } },
+  // Minutes of Sonnet each: few at once per process, one retry after a failure (a worker that dies
+  // mid-run is a stall, not a failure: BullMQ hands the job over once more, see the post-processor).
+  analysis: { attempts: 2, backoffMs: 5000, concurrency: 4, maxStalledCount: 1 },
 };
 
 /**

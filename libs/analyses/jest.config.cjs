@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'analyses',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
