@@ -20,6 +20,8 @@ import { observeKinesisBatches } from './analytics.job';
 import type { AnalyticsJobDeps } from './analytics.job';
 import type { PostProcessorConfig } from './config';
 import { createHandlers } from './handlers';
+import { createModelConsumers } from './model-consumers';
+import type { ModelConsumersDeps } from './model-consumers';
 import { registerQueueBoard } from './queue-board';
 import { sinksFor } from './queue-sinks';
 import type { SinkName } from './queue-sinks';
@@ -41,6 +43,10 @@ export interface PostProcessorDeps {
   pools?: readonly ({ destroy(): void } | undefined)[];
   /** Stop on SIGTERM/SIGINT (off when a test runs the app in its own process). */
   handleSignals?: boolean;
+  /** The model that suggests review replies (built from the config when not given). */
+  model?: ModelConsumersDeps['model'];
+  /** Where suggested review replies go (the operators' Redis list when not given). */
+  reviewReplySink?: ModelConsumersDeps['reviewReplySink'];
 }
 
 export interface PostProcessorApp {
@@ -64,7 +70,8 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
   // Queue handles for metrics, the board, dead letters and the answered-batch fan-out.
   const queues = createQueueSet({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const keys = { redis: redis.redis, keyPrefix: config.KEY_PREFIX };
-  const handlers = createHandlers({
+  const fm = createModelConsumers({ config, registry, log: logger, redis: redis.redis, guardrails, model: deps.model, reviewReplySink: deps.reviewReplySink });
+  const handlers = fm.guard(createHandlers({
     'cache-write': { writer: createGuardedCacheWriter({ cache: deps.cache, guardrails, remote: remoteGuardrail }), registry },
     'session-update': {
       sessions: createSessionStore({ dynamo, ...keys, tables: { sessions: tables.sessions.TableName, turns: tables.turns.TableName }, log: logger }),
@@ -76,8 +83,8 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
     'answered-batch': { queues },
     'webhook-catalog': { dynamo, productsTable: tables.products.TableName, ...keys, registry, log: logger },
     'webhook-payments': { ...keys, registry },
-    'webhook-reviews': { ...keys, registry },
-  });
+    'webhook-reviews': { ...keys, registry, moderation: fm.moderation },
+  }));
   const deadLetters = createDeadLetterQueue({ queues });
   const pool = createWorkerPool({
     queues: config.QUEUES,
@@ -89,7 +96,9 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
     deadLetters,
     metrics: createQueueMetrics({ registry, queues }),
     log: logger,
+    hold: fm.hold,
   });
+  fm.breaker.onChange(() => pool.regate());
 
   // Only the drained queues' sinks are checked and warmed.
   const sinks = sinksFor(config.QUEUES);
@@ -132,6 +141,7 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
           { name: 'dynamodb', run: () => dynamo.destroy() },
           { name: 'kinesis', run: () => kinesis.destroy() },
           { name: 'guardrail', run: () => remoteGuardrail?.close() },
+          { name: 'model', run: () => fm.close() },
           { name: 'pools', run: () => deps.pools?.forEach((p) => p?.destroy()) },
         ],
       });

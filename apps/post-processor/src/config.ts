@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awsShape, checkGuardrailSettings, guardrailShape, httpUrl, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
+import { awsShape, checkGuardrailSettings, guardrailShape, httpUrl, modelShape, port, positiveInt, retrievalShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
 import { QUEUES, QUEUE_NAMES } from '@manga-assist/queue';
 import type { QueueName } from '@manga-assist/queue';
@@ -40,8 +40,6 @@ export const postProcessorConfigSchema = z.object({
   /** Tokens of each answer the guardrail check evaluates. */
   GUARDRAIL_MAX_TOKENS: positiveInt(200),
   ...guardrailShape,
-  /** A Bedrock runtime stand-in or private endpoint; AWS's own when unset. */
-  BEDROCK_ENDPOINT: httpUrl().optional(),
   /** `jsonl`: files under AUDIT_DIR; `cloudwatch`: events in CloudWatch Logs (AUDIT_LOG_GROUP). */
   AUDIT_SINK: z.enum(['jsonl', 'cloudwatch'], { error: 'must be jsonl or cloudwatch' }).default('jsonl'),
   /** The audit log group (default `<TABLE_PREFIX>audit`); it must exist. */
@@ -56,5 +54,18 @@ export const postProcessorConfigSchema = z.object({
   AUDIT_MAX_FILE_BYTES: positiveInt(64 * 1024 * 1024),
   /** How long the first analytics record of a PutRecords batch waits for others. */
   ANALYTICS_LINGER_MS: positiveInt(20),
+  /**
+   * The model that suggests replies to flagged reviews (the gateway's variables, same defaults).
+   * Its BEDROCK_ENDPOINT (a Bedrock runtime stand-in or private endpoint; AWS's own when unset) is
+   * also the Bedrock guardrail's.
+   */
+  ...modelShape,
+  /**
+   * Model calls this process makes per window (5 minutes) before the model cost breaker opens and
+   * pauses the queues whose jobs call the model (fm-queues.ts) until the window has room again.
+   */
+  MODEL_COST_BREAKER_CALLS_PER_5M: positiveInt(300),
+  /** The cost breaker's window; 5 minutes (tests shorten it). */
+  MODEL_COST_BREAKER_WINDOW_MS: positiveInt(5 * 60_000),
 }).superRefine(checkGuardrailSettings);
 export type PostProcessorConfig = z.infer<typeof postProcessorConfigSchema>;

@@ -11,3 +11,4 @@ export * from './ops-feed.schema';
 export * from './openai.schema';
 export * from './webhooks.schema';
 export * from './lineage.schema';
+export * from './review-reply.schema';

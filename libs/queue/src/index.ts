@@ -13,3 +13,4 @@ export type { QueueMetrics, QueueMetricsOptions } from './queue-metrics';
 export { bullConnection } from './connection';
 export { createJobSubmitter } from './job-submitter';
 export type { JobSubmitter, JobSubmitterOptions } from './job-submitter';
+export { LoopGuardError, emittedLineage, loopGuardReason, loopGuardReasonOf } from './loop-guard';
