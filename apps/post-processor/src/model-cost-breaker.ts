@@ -47,7 +47,7 @@ export function createModelCostBreaker({ limit, windowMs, registry, log }: Model
   let timer: NodeJS.Timeout | undefined;
 
   const prune = (now: number) => {
-    while (calls.length > 0 && calls[0]! <= now - windowMs) calls.shift();
+    while ((calls[0] ?? Infinity) <= now - windowMs) calls.shift();
   };
   const openGauge = new Gauge({
     name: 'manga_assist_model_cost_breaker_open',
@@ -74,7 +74,10 @@ export function createModelCostBreaker({ limit, windowMs, registry, log }: Model
     registers: [registry],
   });
 
-  const retryInMs = () => (open && calls.length > 0 ? Math.max(0, calls[0]! + windowMs - Date.now()) : 0);
+  const retryInMs = () => {
+    const oldest = calls[0];
+    return open && oldest !== undefined ? Math.max(0, oldest + windowMs - Date.now()) : 0;
+  };
   const setOpen = (next: boolean) => {
     if (next === open) return;
     open = next;
