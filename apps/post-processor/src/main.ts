@@ -29,7 +29,8 @@ async function main() {
   const kinesisPool = createConnectionPool({ name: 'kinesis', lookup: dns.lookup, registry });
   const { sink: audit, pool: logsPool } = createAuditSink(config, { lookup: dns.lookup, registry });
   const { guardrail: remoteGuardrail, pool: guardrailPool } = createConfiguredGuardrail(config, { lookup: dns.lookup, registry });
-  const modelPool = createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
+  // The model and the Bedrock guardrail reach the same bedrock-runtime host: one `model` pool for both.
+  const modelPool = guardrailPool ?? createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
   const model = createModelProviderFromConfig(modelProviderConfig(config), { pool: modelPool });
 
   const app = createApp({
@@ -44,7 +45,7 @@ async function main() {
     audit,
     remoteGuardrail,
     model,
-    pools: [dynamoPool, kinesisPool, guardrailPool, logsPool, modelPool],
+    pools: [dynamoPool, kinesisPool, modelPool, logsPool],
     handleSignals: true,
   });
   await app.start();
