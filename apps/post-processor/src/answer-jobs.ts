@@ -1,11 +1,11 @@
 import type { AnsweredJob } from '@manga-assist/contracts';
-import type { JobData, QueueName } from '@manga-assist/queue';
+import type { JobInput, QueueName } from '@manga-assist/queue';
 
 /** The queues an answer fans out into. */
 export type DerivedQueueName = Exclude<QueueName, 'answered-batch'>;
 
 /** One job for one of the kinds' queues, typed by its queue. */
-export type DerivedJob = { [N in DerivedQueueName]: { name: N; data: JobData<N> } }[DerivedQueueName];
+export type DerivedJob = { [N in DerivedQueueName]: { name: N; data: JobInput<N> } }[DerivedQueueName];
 
 /**
  * The post-processing jobs of one answer: a cache write for a fresh answer the gateway chose to

@@ -8,8 +8,6 @@ import { createAnalyticsSink, createRecordBatcher } from '@manga-assist/analytic
 import type { AuditSink } from '@manga-assist/audit';
 import { pingDynamo, pingKinesis, streamDefinitions, tableDefinitions, warmDynamo } from '@manga-assist/aws';
 import { PRODUCT_VERSION } from '@manga-assist/contracts';
-import { createModelProviderFromConfig, modelProviderConfig } from '@manga-assist/fm';
-import type { ConfiguredModelProvider } from '@manga-assist/fm';
 import { createGuardedCacheWriter, createGuardrails } from '@manga-assist/guardrails';
 import type { GuardedCacheWriterDeps, RemoteGuardrail } from '@manga-assist/guardrails';
 import { createDeadLetterQueue, createQueueMetrics, createQueueSet } from '@manga-assist/queue';
@@ -25,6 +23,8 @@ import type { AnalyticsJobDeps } from './analytics.job';
 import type { PostProcessorConfig } from './config';
 import { createOperatorCheck } from './operator-tokens';
 import { createHandlers } from './handlers';
+import { createModelConsumers } from './model-consumers';
+import type { ModelConsumersDeps } from './model-consumers';
 import { registerQueueBoard } from './queue-board';
 import { sinksFor } from './queue-sinks';
 import type { SinkName } from './queue-sinks';
@@ -42,12 +42,14 @@ export interface PostProcessorDeps {
   asked?: AnalyticsJobDeps['asked'];
   audit: AuditSink;
   remoteGuardrail?: RemoteGuardrail;
-  /** The model of the `analysis` queue (default: the one MODEL_PROVIDER configures). */
-  model?: ConfiguredModelProvider;
   /** Keep-alive pools of the clients above, destroyed once the clients are closed. */
   pools?: readonly ({ destroy(): void } | undefined)[];
   /** Stop on SIGTERM/SIGINT (off when a test runs the app in its own process). */
   handleSignals?: boolean;
+  /** The model of the `analysis` queue and of suggested review replies (built from the config when not given). */
+  model?: ModelConsumersDeps['model'];
+  /** Where suggested review replies go (the operators' Redis list when not given). */
+  reviewReplySink?: ModelConsumersDeps['reviewReplySink'];
 }
 
 export interface PostProcessorApp {
@@ -73,9 +75,10 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
   // The control token, or an admin's user token, opens the queue controls and control calls.
   const operators = createOperatorCheck(config);
   const keys = { redis: redis.redis, keyPrefix: config.KEY_PREFIX };
-  const model = deps.model ?? createModelProviderFromConfig(modelProviderConfig(config));
+  // The model's consumers (review moderation, analyses) behind the loop guard and the cost breaker.
+  const fm = createModelConsumers({ config, registry, log: logger, redis: redis.redis, guardrails, model: deps.model, reviewReplySink: deps.reviewReplySink });
   const operations = createOperationStore({ dynamo, tableName: tables.operations.TableName });
-  const handlers = createHandlers({
+  const handlers = fm.guard(createHandlers({
     'cache-write': { writer: createGuardedCacheWriter({ cache: deps.cache, guardrails, remote: remoteGuardrail }), registry },
     'session-update': {
       sessions: createSessionStore({ dynamo, ...keys, tables: { sessions: tables.sessions.TableName, turns: tables.turns.TableName }, log: logger }),
@@ -87,10 +90,10 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
     'answered-batch': { queues },
     'webhook-catalog': { dynamo, productsTable: tables.products.TableName, ...keys, registry, log: logger },
     'webhook-payments': { ...keys, registry },
-    'webhook-reviews': { ...keys, registry },
+    'webhook-reviews': { ...keys, registry, moderation: fm.moderation },
     analysis: {
       operations,
-      model,
+      model: fm.model,
       ...keys,
       timeoutMs: config.ANALYSIS_TIMEOUT_MS,
       maxTokens: config.ANALYSIS_MAX_TOKENS,
@@ -98,7 +101,7 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
       registry,
       log: logger,
     },
-  });
+  }));
   const deadLetters = createDeadLetterQueue({ queues });
   const pool = createWorkerPool({
     queues: config.QUEUES,
@@ -121,7 +124,9 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
         .then((operation) => operation && publishAnalysisEvent(redis.redis, config.KEY_PREFIX, { type: 'done', operationId, operation }))
         .catch((e: unknown) => logger.error({ operationId, err: (e as Error).message }, 'could not mark the analysis failed'));
     },
+    hold: fm.hold,
   });
+  fm.breaker.onChange(() => pool.regate());
 
   // Only the drained queues' sinks are checked and warmed.
   const sinks = sinksFor(config.QUEUES);
@@ -165,7 +170,7 @@ export function createApp(deps: PostProcessorDeps): PostProcessorApp {
           { name: 'dynamodb', run: () => dynamo.destroy() },
           { name: 'kinesis', run: () => kinesis.destroy() },
           { name: 'guardrail', run: () => remoteGuardrail?.close() },
-          { name: 'model', run: () => model.close() },
+          { name: 'model', run: () => fm.close() },
           { name: 'pools', run: () => deps.pools?.forEach((p) => p?.destroy()) },
         ],
       });

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { CacheWrite, ResponseCache } from '@manga-assist/cache';
-import type { CacheWriteJob } from '@manga-assist/contracts';
+import { CacheWriteJobSchema } from '@manga-assist/contracts';
 import { createBedrockGuardrail, createGuardedCacheWriter, createGuardrails } from '@manga-assist/guardrails';
 import type { RemoteGuardrail } from '@manga-assist/guardrails';
 import { createMetricsRegistry } from '@manga-assist/telemetry';
@@ -19,7 +19,8 @@ function recordingCache(fail = false) {
   return { cache, writes };
 }
 
-const job = (answer: string): CacheWriteJob => ({
+// Parsed as the worker parses it (the lineage filled in).
+const job = (answer: string) => CacheWriteJobSchema.parse({
   traceId: '0'.repeat(32),
   question: 'おすすめは？',
   answer,

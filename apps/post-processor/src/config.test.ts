@@ -85,3 +85,16 @@ describe('post-processor queues and workers', () => {
     expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, WORKER_LOCK_MS: '0' })).toThrow('WORKER_LOCK_MS must be a positive integer (got "0")');
   });
 });
+
+describe('post-processor model cost breaker', () => {
+  it('allows 300 model calls per 5 minutes by default', () => {
+    const config = loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN });
+    expect([config.MODEL_COST_BREAKER_CALLS_PER_5M, config.MODEL_COST_BREAKER_WINDOW_MS]).toEqual([300, 300_000]);
+  });
+
+  it('stops at start on a budget that is not a positive whole number, naming the variable', () => {
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, MODEL_COST_BREAKER_CALLS_PER_5M: '0' })).toThrow(/MODEL_COST_BREAKER_CALLS_PER_5M/);
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, MODEL_COST_BREAKER_CALLS_PER_5M: 'lots' })).toThrow(/MODEL_COST_BREAKER_CALLS_PER_5M/);
+    expect(() => loadConfig(postProcessorConfigSchema, { CONTROL_TOKEN, MODEL_PROVIDER: 'gpt' })).toThrow(/MODEL_PROVIDER must be local, bedrock or openai/);
+  });
+});

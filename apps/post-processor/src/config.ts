@@ -57,8 +57,12 @@ export const postProcessorConfigSchema = z.object({
   ANALYTICS_LINGER_MS: positiveInt(20),
   // As the gateway's AUTH_*: an admin's token (AUTH_ADMIN_GROUP in AUTH_ADMIN_CLAIMS) opens the queue controls too.
   ...authShape,
-  // The model of the `analysis` queue; its BEDROCK_ENDPOINT (a Bedrock runtime stand-in or private
-  // endpoint, AWS's own when unset) serves the guardrail too (MODEL_PROVIDER, BEDROCK_SONNET_MODEL_ID, LOCAL_MODEL_ANALYSIS_MS, …).
+  /**
+   * The model of the `analysis` queue and of suggested replies to flagged reviews (the gateway's
+   * variables, same defaults: MODEL_PROVIDER, BEDROCK_SONNET_MODEL_ID, LOCAL_MODEL_ANALYSIS_MS, …).
+   * Its BEDROCK_ENDPOINT (a Bedrock runtime stand-in or private endpoint; AWS's own when unset) is
+   * also the Bedrock guardrail's.
+   */
   ...modelShape,
   /** An analysis attempt running longer than this is stopped and counts as failed. */
   ANALYSIS_TIMEOUT_MS: positiveInt(10 * 60_000),
@@ -66,6 +70,13 @@ export const postProcessorConfigSchema = z.object({
   ANALYSIS_MAX_TOKENS: positiveInt(4096),
   /** How often a running analysis writes its progress to the operation record (and notices a cancel). */
   ANALYSIS_PROGRESS_MS: positiveInt(1000),
+  /**
+   * Model calls this process makes per window (5 minutes) before the model cost breaker opens and
+   * pauses the queues whose jobs call the model (fm-queues.ts) until the window has room again.
+   */
+  MODEL_COST_BREAKER_CALLS_PER_5M: positiveInt(300),
+  /** The cost breaker's window; 5 minutes (tests shorten it). */
+  MODEL_COST_BREAKER_WINDOW_MS: positiveInt(5 * 60_000),
 }).superRefine((config, ctx) => {
   checkGuardrailSettings(config, ctx);
   if (config.AUTH_MODE === 'jwt') {

@@ -2,6 +2,7 @@ import { createDynamoClient, createKinesisClient } from '@manga-assist/aws';
 import { createSharedResponseCache } from '@manga-assist/cache';
 import { loadConfigOrExit, resolveAwsEndpoints } from '@manga-assist/config';
 import { createDnsCache } from '@manga-assist/dns-cache';
+import { createModelProviderFromConfig, modelProviderConfig } from '@manga-assist/fm';
 import { createConfiguredGuardrail } from '@manga-assist/guardrails';
 import { createAskedCounters } from '@manga-assist/popularity';
 import { createConnectionPool } from '@manga-assist/pools';
@@ -28,6 +29,9 @@ async function main() {
   const kinesisPool = createConnectionPool({ name: 'kinesis', lookup: dns.lookup, registry });
   const { sink: audit, pool: logsPool } = createAuditSink(config, { lookup: dns.lookup, registry });
   const { guardrail: remoteGuardrail, pool: guardrailPool } = createConfiguredGuardrail(config, { lookup: dns.lookup, registry });
+  // The model and the Bedrock guardrail reach the same bedrock-runtime host: one `model` pool for both.
+  const modelPool = guardrailPool ?? createConnectionPool({ name: 'model', lookup: dns.lookup, registry });
+  const model = createModelProviderFromConfig(modelProviderConfig(config), { pool: modelPool });
 
   const app = createApp({
     config,
@@ -40,7 +44,8 @@ async function main() {
     asked: createAskedCounters({ redis: redis.redis, keyPrefix: config.KEY_PREFIX }),
     audit,
     remoteGuardrail,
-    pools: [dynamoPool, kinesisPool, guardrailPool, logsPool],
+    model,
+    pools: [dynamoPool, kinesisPool, modelPool, logsPool],
     handleSignals: true,
   });
   await app.start();

@@ -18,6 +18,8 @@ export interface WorkerPoolOptions {
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Called once a job will not be tried again (after its dead letter is under way). */
   onFinalFailure?(queue: QueueName, job: Job, error: Error): void;
+  /** Why a queue's worker stays paused although its sinks are reachable (e.g. the model cost breaker), or null. */
+  hold?: (queue: QueueName) => string | null;
 }
 
 export type WorkerState = 'waiting for sinks' | 'running' | 'paused';
@@ -27,6 +29,8 @@ export interface WorkerPool {
   gate(sinkOk: (sink: SinkName) => boolean): void;
   /** Gates the workers now and every `intervalMs` until closed. */
   start(sinkOk: (sink: SinkName) => boolean, intervalMs?: number): void;
+  /** Gates the workers again now (after a hold changed), with the sink check `start` was given. */
+  regate(): void;
   states(): Record<string, WorkerState>;
   /** Stops taking jobs, lets the jobs in flight finish, closes the workers, then waits for dead-letter writes. */
   close(): Promise<void>;
@@ -50,6 +54,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const pendingDeadLetters = new Set<Promise<void>>();
   let closing = false;
   let timer: NodeJS.Timeout | undefined;
+  let lastSinkOk: ((sink: SinkName) => boolean) | undefined;
 
   const track = (work: Promise<void>) => {
     pendingDeadLetters.add(work);
@@ -120,14 +125,17 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     gate(sinkOk) {
       if (closing) return;
       for (const m of members) {
-        const ready = QUEUE_SINKS[m.name].every(sinkOk);
+        const sinksOk = QUEUE_SINKS[m.name].every(sinkOk);
+        const held = sinksOk ? (options.hold?.(m.name) ?? null) : null;
+        const ready = sinksOk && held === null;
         if (ready && m.state !== 'running') {
-          log.info({ queue: m.name }, m.state === 'paused' ? 'sinks back: worker resumed' : 'worker draining');
+          log.info({ queue: m.name }, m.state === 'paused' ? 'sinks back and no hold: worker resumed' : 'worker draining');
           m.state = 'running';
           void m.worker.resume();
           if (!m.swept) sweep(m);
         } else if (!ready && m.state === 'running') {
-          log.warn({ queue: m.name, sinks: QUEUE_SINKS[m.name] }, 'a sink is unreachable: worker paused');
+          if (held !== null) log.warn({ queue: m.name, hold: held }, 'worker paused: held');
+          else log.warn({ queue: m.name, sinks: QUEUE_SINKS[m.name] }, 'a sink is unreachable: worker paused');
           m.state = 'paused';
           // Jobs in flight finish (or fail and retry) on their own; no new ones are taken.
           void m.worker.pause(true);
@@ -135,9 +143,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       }
     },
     start(sinkOk, intervalMs = 250) {
+      lastSinkOk = sinkOk;
       clearInterval(timer);
       pool.gate(sinkOk);
       timer = setInterval(() => pool.gate(sinkOk), intervalMs);
+    },
+    regate() {
+      if (lastSinkOk) pool.gate(lastSinkOk);
     },
     states: () => Object.fromEntries(members.map((m) => [m.name, m.state])),
     async close() {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { AnsweredBatchJobSchema } from '@manga-assist/contracts';
 import type { AnsweredJob } from '@manga-assist/contracts';
 import { QUEUE_SETTINGS, createJobProducer, createJobWorker, createQueueSet, jobIdFor, jobOptionsFor } from '@manga-assist/queue';
 import type { JobProducer, QueueName, QueueSet } from '@manga-assist/queue';
@@ -78,7 +79,8 @@ describe('answered fan-out', () => {
     for (const derived of expected) {
       const found = await jobsOf(derived.name, job.traceId);
       expect(found.map((j) => j.id)).toEqual([`${derived.name}.${job.traceId}`]);
-      expect(found[0]!.data).toEqual(JSON.parse(JSON.stringify(derived.data)));
+      // Each derived job carries the lineage of a job from the edge.
+      expect(found[0]!.data).toEqual({ ...JSON.parse(JSON.stringify(derived.data)), chainDepth: 0, processingStage: 'raw' });
       expect(found[0]!.opts).toMatchObject({ attempts: QUEUE_SETTINGS[derived.name].attempts, backoff: jobOptionsFor(derived.name, 'x').backoff });
     }
     expect((await queues.get('answered-batch').getJob(answeredId))?.returnvalue).toEqual({ jobIds: DERIVED.map((q) => `${q}.${job.traceId}`) });
@@ -91,8 +93,8 @@ describe('answered fan-out', () => {
     const audit = answerJobs(job).find((j) => j.name === 'audit')!;
     await queues.get('audit').add('audit', audit.data, jobOptionsFor('audit', jobIdFor('audit', audit.data)));
 
-    await fanOut(batchOf(job), {} as Job);
-    await fanOut(batchOf(job), {} as Job);
+    await fanOut(AnsweredBatchJobSchema.parse(batchOf(job)), {} as Job);
+    await fanOut(AnsweredBatchJobSchema.parse(batchOf(job)), {} as Job);
     for (const queue of DERIVED) expect(await jobsOf(queue, job.traceId)).toHaveLength(1);
   });
 
@@ -124,7 +126,7 @@ describe('answered fan-out', () => {
     // Run again (a retry after a partial add): nothing is added twice.
     const countAll = async () => Promise.all(DERIVED.flatMap((queue) => [first, second].map(async (job) => (await jobsOf(queue, job.traceId)).length)));
     const before = await countAll();
-    await createAnsweredBatchJob({ queues })(batch, {} as Job);
+    await createAnsweredBatchJob({ queues })(AnsweredBatchJobSchema.parse(batch), {} as Job);
     expect(await countAll()).toEqual(before);
   });
 });

@@ -9,8 +9,14 @@ export const DeadLetterReasonSchema = z.enum([
   'attempts_exhausted',
   /** The job could never succeed (e.g. a payload that breaks its schema), so it was not retried. */
   'unrecoverable',
+  /** Refused by a model consumer's loop guard: too far from the edge (lineage.schema.ts). */
+  'chain_depth_exceeded',
+  /** Refused by a model consumer's loop guard: the output of a model step fed back in. */
+  'processed_input',
 ]);
 export type DeadLetterReason = z.infer<typeof DeadLetterReasonSchema>;
+/** The dead-letter reasons of a loop guard's refusals. */
+export type LoopGuardReason = Extract<DeadLetterReason, 'chain_depth_exceeded' | 'processed_input'>;
 
 /** One failed attempt: the error's first line and its stack as the worker recorded it. */
 export const DeadLetterAttemptSchema = z.object({

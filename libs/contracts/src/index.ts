@@ -13,3 +13,4 @@ export * from './webhooks.schema';
 export * from './catalog-search.schema';
 export * from './lineage.schema';
 export * from './analysis.schema';
+export * from './review-reply.schema';

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { LineageSchema } from './lineage.schema';
 import { ProductFiltersSchema } from './catalog.schema';
 import { ChatTurnSchema, IntentSchema, ModelProfileSchema } from './chat.schema';
 
 // Payloads of the jobs the gateway (and the scheduler) hand to the post-processor. Producers and
 // consumers both parse with these schemas; a job that does not match is rejected at the edge.
+// Each carries its lineage (lineage.schema.ts); the exported types are what a producer writes (the
+// lineage may be left out: 0 and `raw`, a job from the edge), consumers get the parsed output.
 
 /** Server-side id of one answered request: unique across connections and instances. */
 export const TraceIdSchema = z.string().regex(/^[0-9a-f]{32}$/, '32 hex digits');
@@ -26,8 +29,9 @@ export const CacheWriteJobSchema = z.object({
   scope: CacheScopeSchema,
   ttlSeconds: z.number().int().positive(),
   createdAt: z.iso.datetime(),
+  ...LineageSchema.shape,
 });
-export type CacheWriteJob = z.infer<typeof CacheWriteJobSchema>;
+export type CacheWriteJob = z.input<typeof CacheWriteJobSchema>;
 
 export const SessionUpdateJobSchema = z.object({
   traceId: TraceIdSchema,
@@ -36,8 +40,9 @@ export const SessionUpdateJobSchema = z.object({
   turn: ChatTurnSchema,
   /** Catalog ids the answer was about: the session's recent interactions. */
   titleIds: z.array(z.string()),
+  ...LineageSchema.shape,
 });
-export type SessionUpdateJob = z.infer<typeof SessionUpdateJobSchema>;
+export type SessionUpdateJob = z.input<typeof SessionUpdateJobSchema>;
 
 export const GuardrailCheckJobSchema = z.object({
   traceId: TraceIdSchema,
@@ -47,8 +52,9 @@ export const GuardrailCheckJobSchema = z.object({
   intent: IntentSchema,
   question: z.string(),
   answer: z.string(),
+  ...LineageSchema.shape,
 });
-export type GuardrailCheckJob = z.infer<typeof GuardrailCheckJobSchema>;
+export type GuardrailCheckJob = z.input<typeof GuardrailCheckJobSchema>;
 
 export const AnalyticsEventSchema = z.object({
   eventId: z.string().min(1),
@@ -61,8 +67,9 @@ export const AnalyticsEventSchema = z.object({
   timings: z.record(z.string(), z.number()),
   degraded: z.array(z.string()),
   at: z.iso.datetime(),
+  ...LineageSchema.shape,
 });
-export type AnalyticsEvent = z.infer<typeof AnalyticsEventSchema>;
+export type AnalyticsEvent = z.input<typeof AnalyticsEventSchema>;
 
 export const AuditJobSchema = z.object({
   traceId: TraceIdSchema,
@@ -73,8 +80,9 @@ export const AuditJobSchema = z.object({
   answer: z.string(),
   model: z.union([ModelProfileSchema, z.literal('cache')]),
   at: z.iso.datetime(),
+  ...LineageSchema.shape,
 });
-export type AuditJob = z.infer<typeof AuditJobSchema>;
+export type AuditJob = z.input<typeof AuditJobSchema>;
 
 /**
  * Everything the post-processor needs to derive one answer's jobs (cache write, guardrail check,
@@ -103,8 +111,9 @@ export const AnsweredJobSchema = z.object({
   degraded: z.array(z.string()),
   /** The session turn, numbered by the gateway. */
   turn: ChatTurnSchema,
+  ...LineageSchema.shape,
 });
-export type AnsweredJob = z.infer<typeof AnsweredJobSchema>;
+export type AnsweredJob = z.input<typeof AnsweredJobSchema>;
 
 /** Most answers one answered-batch job carries. */
 export const MAX_ANSWERS_PER_BATCH = 100;
@@ -118,5 +127,6 @@ export const AnsweredBatchJobSchema = z.object({
   /** The first answer's trace id: the batch's id, so handing the same batch over twice adds it once. */
   batchId: TraceIdSchema,
   answers: z.array(AnsweredJobSchema).min(1).max(MAX_ANSWERS_PER_BATCH),
+  ...LineageSchema.shape,
 });
-export type AnsweredBatchJob = z.infer<typeof AnsweredBatchJobSchema>;
+export type AnsweredBatchJob = z.input<typeof AnsweredBatchJobSchema>;

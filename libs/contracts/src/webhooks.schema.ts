@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LineageSchema } from './lineage.schema';
 
 /** Who may deliver webhooks: each source has its own secret, queue, concurrency and rate limit. */
 export const WEBHOOK_SOURCES = ['catalog', 'payments', 'reviews'] as const;
@@ -25,23 +26,26 @@ export const CatalogUpdateJobSchema = z.object({
   ...delivery,
   part: z.number().int().nonnegative(),
   items: z.array(z.record(z.string(), z.unknown())).min(1).max(CATALOG_ITEMS_PER_JOB),
+  ...LineageSchema.shape,
 });
-export type CatalogUpdateJob = z.infer<typeof CatalogUpdateJobSchema>;
+export type CatalogUpdateJob = z.input<typeof CatalogUpdateJobSchema>;
 
 /** A verified Stripe event. */
 export const PaymentEventJobSchema = z.object({
   ...delivery,
   type: z.string().min(1),
   event: z.record(z.string(), z.unknown()),
+  ...LineageSchema.shape,
 });
-export type PaymentEventJob = z.infer<typeof PaymentEventJobSchema>;
+export type PaymentEventJob = z.input<typeof PaymentEventJobSchema>;
 
 /** A review posted on the store (Standard Webhooks). */
 export const ReviewEventJobSchema = z.object({
   ...delivery,
   payload: z.record(z.string(), z.unknown()),
+  ...LineageSchema.shape,
 });
-export type ReviewEventJob = z.infer<typeof ReviewEventJobSchema>;
+export type ReviewEventJob = z.input<typeof ReviewEventJobSchema>;
 
 /** The body of a catalog delivery: the items the publisher added or changed. */
 export const CatalogDeliverySchema = z.object({

@@ -14,6 +14,7 @@ import type {
 import { JOB_SCHEMAS, QUEUES, QUEUE_NAMES, jobOptionsFor } from './queues';
 import type { QueueName } from './queues';
 import type { QueueSet } from './queue-set';
+import { loopGuardReasonOf } from './loop-guard';
 
 export interface DeadLetterQueueOptions {
   queues: QueueSet;
@@ -87,7 +88,10 @@ export function createDeadLetterQueue({ queues, maxScan = 10_000 }: DeadLetterQu
   const record = async (queue: QueueName, job: Job, error?: Error): Promise<DeadLetter> => {
     const jobId = job.id ?? 'unknown';
     const reason: DeadLetterReason =
-      isUnrecoverable(error) || job.attemptsMade < (job.opts.attempts ?? 1) ? 'unrecoverable' : 'attempts_exhausted';
+      loopGuardReasonOf(error?.message ?? job.failedReason) ??
+      (isUnrecoverable(error) || job.attemptsMade < (job.opts.attempts ?? 1)
+        ? 'unrecoverable'
+        : 'attempts_exhausted');
     const letter: DeadLetter = {
       id: deadLetterIdFor(queue, jobId),
       queue,

@@ -1,5 +1,5 @@
 export { JOB_SCHEMAS, QUEUES, QUEUE_NAMES, QUEUE_SETTINGS, WEBHOOK_QUEUES, jobIdFor, jobOptionsFor } from './queues';
-export type { DeadLetterQueueName, JobData, QueueName, QueueSettings } from './queues';
+export type { DeadLetterQueueName, JobData, JobInput, QueueName, QueueSettings } from './queues';
 export { createJobProducer } from './job-producer';
 export type { JobProducer, JobProducerOptions, ProducerLogger } from './job-producer';
 export { createJobWorker } from './job-worker';
@@ -13,3 +13,4 @@ export type { QueueMetrics, QueueMetricsOptions } from './queue-metrics';
 export { bullConnection } from './connection';
 export { createJobSubmitter } from './job-submitter';
 export type { JobSubmitter, JobSubmitterOptions } from './job-submitter';
+export { LoopGuardError, emittedLineage, loopGuardReason, loopGuardReasonOf } from './loop-guard';

@@ -6,7 +6,7 @@ import { createProducerMetrics } from './producer-metrics';
 import { createSpillBuffer } from './spill-buffer';
 import type { Spilled } from './spill-buffer';
 import { JOB_SCHEMAS, jobIdFor, jobOptionsFor } from './queues';
-import type { JobData, QueueName } from './queues';
+import type { JobInput, QueueName } from './queues';
 
 export interface ProducerLogger {
   warn(obj: object, msg?: string): void;
@@ -31,7 +31,7 @@ export interface JobProducer {
    * Hands a job over without waiting: never throws for an unavailable Redis (the job is kept and
    * retried), only for a payload that breaks its schema (a bug in the caller).
    */
-  enqueue<N extends QueueName>(name: N, data: JobData<N>): void;
+  enqueue<N extends QueueName>(name: N, data: JobInput<N>): void;
   /** Jobs waiting in the spill buffer. */
   pending(): number;
   /** Resolves once every job handed over so far has reached Redis (or the timeout passes). */

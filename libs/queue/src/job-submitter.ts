@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { bullConnection } from './connection';
 import { JOB_SCHEMAS, jobIdFor, jobOptionsFor } from './queues';
-import type { JobData, QueueName } from './queues';
+import type { JobInput, QueueName } from './queues';
 
 export interface JobSubmitterOptions {
   redisUrl: string;
@@ -18,7 +18,7 @@ export interface JobSubmitterOptions {
  * memory: when Redis refuses, the call fails and the caller says so.
  */
 export interface JobSubmitter {
-  submit<N extends QueueName>(name: N, jobs: readonly JobData<N>[]): Promise<void>;
+  submit<N extends QueueName>(name: N, jobs: readonly JobInput<N>[]): Promise<void>;
   /** Jobs waiting in `name` (read at most every `backlogCacheMs`). */
   backlog(name: QueueName): Promise<number>;
   close(): Promise<void>;
@@ -42,8 +42,7 @@ export function createJobSubmitter({ redisUrl, prefix = 'ma', backlogCacheMs = 2
 
   return {
     async submit(name, jobs) {
-      const parsed = jobs.map((data) => JOB_SCHEMAS[name].parse(data) as JobData<typeof name>);
-      const entries = parsed.map((data) => ({ name, data, opts: jobOptionsFor(name, jobIdFor(name, data)) }));
+      const entries = jobs.map((data) => ({ name, data: JOB_SCHEMAS[name].parse(data), opts: jobOptionsFor(name, jobIdFor(name, data)) }));
       if (entries.length === 1) await queueFor(name).add(name, entries[0]!.data, entries[0]!.opts);
       else if (entries.length > 1) await queueFor(name).addBulk(entries);
     },

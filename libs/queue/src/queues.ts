@@ -60,6 +60,8 @@ export const JOB_SCHEMAS = {
 } as const satisfies Record<QueueName, z.ZodType>;
 
 export type JobData<N extends QueueName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
+/** What a producer hands over: fields with a default (the lineage) may be left out. */
+export type JobInput<N extends QueueName> = z.input<(typeof JOB_SCHEMAS)[N]>;
 
 /** The queue each webhook source's deliveries go to. */
 export const WEBHOOK_QUEUES = {
@@ -72,7 +74,7 @@ export const WEBHOOK_QUEUES = {
  * A job's id follows from its content, so handing the same job over twice (a retry after a lost
  * acknowledgement, a replay from the spill buffer) never doubles its effect.
  */
-export function jobIdFor<N extends QueueName>(name: N, data: JobData<N>): string {
+export function jobIdFor<N extends QueueName>(name: N, data: JobInput<N>): string {
   const key = 'operationId' in data ? data.operationId : 'batchId' in data ? data.batchId : 'traceId' in data ? data.traceId : data.eventId;
   return `${name}.${key}`;
 }

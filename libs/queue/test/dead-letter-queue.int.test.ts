@@ -4,7 +4,7 @@ import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AuditJob } from '@manga-assist/contracts';
 import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
-import { createDeadLetterQueue, createJobWorker, createQueueSet, deadLetterIdFor, isFinalFailure, jobIdFor, jobOptionsFor } from '../src';
+import { LoopGuardError, createDeadLetterQueue, createJobWorker, createQueueSet, deadLetterIdFor, isFinalFailure, jobIdFor, jobOptionsFor } from '../src';
 import type { QueueSet } from '../src';
 
 const auditJob = (): AuditJob => ({
@@ -73,7 +73,8 @@ describe('dead-letter queue', () => {
     failing = false;
     expect(await deadLetters.retry([letter.id, 'audit.no-such-letter'])).toEqual({ retried: [letter.id], missing: ['audit.no-such-letter'], rejected: [] });
     await waitFor(async () => (await queues.get('audit').getJobState(jobId)) === 'completed', { timeoutMs: 5000, description: 'retried job completed' });
-    expect((await queues.get('audit').getJob(jobId))?.data).toEqual(data);
+    // Back under its id, parsed again: with the lineage of a job from the edge filled in.
+    expect((await queues.get('audit').getJob(jobId))?.data).toEqual({ ...data, chainDepth: 0, processingStage: 'raw' });
     expect(await deadLetters.counts()).toEqual({ total: 0, byQueue: {} });
     await worker.close();
   });
@@ -98,6 +99,34 @@ describe('dead-letter queue', () => {
     expect(await deadLetters.purge({ queue: 'audit' })).toEqual({ purged: 1 });
     expect(await queues.get('audit').getJob(letter!.jobId)).toBeUndefined();
     expect(await deadLetters.sweep('audit')).toBe(0);
+  });
+
+  it("names the loop guard's reason, whether written at once or swept up after a restart", async () => {
+    const deadLetters = createDeadLetterQueue({ queues });
+    const finals: { job: Job; error: Error }[] = [];
+    const worker = failingWorker(async () => {
+      throw new LoopGuardError('chain_depth_exceeded', { chainDepth: 3, processingStage: 'raw' });
+    }, finals);
+    const atOnce = { ...auditJob(), chainDepth: 3 };
+    const swept = { ...auditJob(), chainDepth: 3 };
+    for (const data of [atOnce, swept]) await queues.get('audit').add('audit', data, jobOptionsFor('audit', jobIdFor('audit', data)));
+    await waitFor(() => finals.length === 2, { timeoutMs: 5000 });
+    await worker.close();
+    // Refused once, not retried.
+    expect(finals.map((f) => f.job.attemptsMade)).toEqual([1, 1]);
+
+    const first = finals.find((f) => f.job.id === jobIdFor('audit', atOnce))!;
+    expect(await deadLetters.record('audit', first.job, first.error)).toMatchObject({ reason: 'chain_depth_exceeded', error: expect.stringMatching(/^loop guard \(chain_depth_exceeded\)/) });
+    // The other one's worker "died" before writing its dead letter: the sweep reads the reason from the failed job.
+    expect(await deadLetters.sweep('audit')).toBe(1);
+    const letters = (await deadLetters.list({ queue: 'audit', offset: 0, limit: 10 })).items;
+    expect(letters.map((l) => [l.jobId, l.reason]).sort()).toEqual(
+      [
+        [jobIdFor('audit', atOnce), 'chain_depth_exceeded'],
+        [jobIdFor('audit', swept), 'chain_depth_exceeded'],
+      ].sort(),
+    );
+    expect(await deadLetters.purge({ queue: 'audit' })).toEqual({ purged: 2 });
   });
 
   it('refuses to retry a payload that no longer matches its schema', async () => {

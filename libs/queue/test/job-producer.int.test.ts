@@ -33,7 +33,8 @@ describe('job producer and worker', () => {
       const job = sessionUpdate(1);
       producer.enqueue('session-update', job);
       await waitFor(() => received.length === 1, { timeoutMs: 5000, description: 'job processed' });
-      expect(received[0]).toEqual(job);
+      // Parsed, so with the lineage of a job from the edge filled in.
+      expect(received[0]).toEqual({ ...job, chainDepth: 0, processingStage: 'raw' });
     } finally {
       await worker.close();
       await producer.close();
