@@ -10,3 +10,4 @@ export * from './resilience.schema';
 export * from './ops-feed.schema';
 export * from './openai.schema';
 export * from './webhooks.schema';
+export * from './push.schema';
