@@ -32,6 +32,15 @@ export interface ChatSocketDeps {
    * difference, the socket and the client parse one frame instead of several.
    */
   tokenFlushMs?: number;
+  /** Where this instance records the connections it holds (the connection registry), for pushes from other apps. */
+  connections?: { register(connectionId: string): void; unregister(connectionId: string): void };
+}
+
+export interface DrainOptions {
+  /** Answers in flight get at most this long to finish. */
+  timeoutMs: number;
+  /** Each client is told to reconnect after a random delay up to this. */
+  retryAfterMs: number;
 }
 
 export interface ChatSocketServer {
@@ -39,6 +48,12 @@ export interface ChatSocketServer {
   /** Connections by id, for pushes (revisions) to the client. */
   send(connectionId: string, frame: ServerFrame): boolean;
   connections(): number;
+  /**
+   * Shutdown: refuses new upgrades (503) and new messages (`unavailable`), lets the answers in
+   * flight finish (at most `timeoutMs`), then sends each client a `reconnect` frame and closes its
+   * socket with 1001.
+   */
+  drain(options: DrainOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +70,10 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     handleProtocols: (protocols) => (protocols.has(BEARER_SUBPROTOCOL) ? BEARER_SUBPROTOCOL : false),
   });
   const sockets = new Map<string, WebSocket>();
+  // Drain: requests in flight per connection, and who waits for a connection to have none.
+  const requests = new Map<string, Map<string, AbortController>>();
+  const idleWaiters = new Map<string, () => void>();
+  let draining = false;
   new Gauge({
     name: 'manga_assist_ws_connections',
     help: 'Open chat WebSocket connections.',
@@ -127,6 +146,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       connectionId,
     };
     sockets.set(connectionId, socket);
+    deps.connections?.register(connectionId);
     // The connection lives no longer than its token: the client is told why, then the socket closes.
     const expiry = setTimeout(
       () => {
@@ -136,6 +156,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       Math.min(Math.max(0, caller.expiresAt - Date.now()), 2 ** 31 - 1),
     );
     const inFlight = new Map<string, AbortController>();
+    requests.set(connectionId, inFlight);
     const prefetched = deps.prefetch(context).catch((error: unknown) => {
       logger.warn({ err: (error as Error).message, sessionId: context.sessionId }, 'prefetch failed');
     });
@@ -148,6 +169,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       const frame = parsed.frame;
       if (frame.action === 'ping') return sendFrame(socket, frame.requestId ? { type: 'pong', requestId: frame.requestId } : { type: 'pong' });
       if (frame.action === 'setPreferences') return void savePreferences(socket, context, frame.requestId, frame.preferences);
+      if (draining) return sendError(socket, 'unavailable', 'this server is shutting down: reconnect and send it again', frame.requestId);
       if (inFlight.has(frame.requestId)) return sendError(socket, 'invalid_frame', `requestId ${frame.requestId} is already in flight`, frame.requestId);
       if (inFlight.size >= maxInFlight) return sendError(socket, 'busy', `at most ${maxInFlight} requests at a time per connection`, frame.requestId);
       const validateMs = performance.now() - started;
@@ -163,12 +185,18 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
           logger.error({ err: error, requestId: frame.requestId }, 'chat request failed');
           sendError(socket, 'internal', 'something went wrong on our side; please try again', frame.requestId);
         })
-        .finally(() => inFlight.delete(frame.requestId));
+        .finally(() => {
+          inFlight.delete(frame.requestId);
+          if (inFlight.size === 0) idleWaiters.get(connectionId)?.();
+        });
     });
 
     socket.on('close', () => {
       clearTimeout(expiry);
       sockets.delete(connectionId);
+      requests.delete(connectionId);
+      idleWaiters.get(connectionId)?.();
+      deps.connections?.unregister(connectionId);
       for (const abort of inFlight.values()) abort.abort();
     });
     socket.on('error', (error) => logger.warn({ err: error.message, connectionId }, 'websocket error'));
@@ -178,6 +206,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     handleUpgrade(request, socket, head) {
       const url = new URL(request.url ?? '/', 'http://localhost');
       // A client that resets while its token is being checked must not take the process down.
+      if (draining) return refuseUpgrade(socket, new AuthError('unavailable', 'this server is shutting down: connect again (the load balancer picks another)'));
       const onEarlyError = () => socket.destroy();
       socket.on('error', onEarlyError);
       deps.auth.authenticate(tokenFromUpgrade(request.headers, url), requestedSession(url)).then(
@@ -202,6 +231,23 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       return true;
     },
     connections: () => sockets.size,
+    async drain({ timeoutMs, retryAfterMs }) {
+      draining = true;
+      const deadline = Date.now() + timeoutMs;
+      await Promise.all(
+        [...sockets.entries()].map(async ([connectionId, socket]) => {
+          const idle = requests.get(connectionId)?.size ? new Promise<void>((resolve) => idleWaiters.set(connectionId, resolve)) : undefined;
+          if (idle) await Promise.race([idle, new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
+          idleWaiters.delete(connectionId);
+          if (socket.readyState !== socket.OPEN) return;
+          const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+          sendFrame(socket, { type: 'reconnect', retryAfterMs: Math.floor(Math.random() * (retryAfterMs + 1)), message: 'this server is shutting down: connect again to continue the session' });
+          socket.close(1001, 'server shutting down: reconnect');
+          // The client's close frame, or a second: the process exits after this.
+          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+        }),
+      );
+    },
     async close() {
       for (const socket of sockets.values()) socket.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
