@@ -13,7 +13,7 @@ export interface HaproxyOptions {
   balance?: 'leastconn' | 'roundrobin';
   /** Health check: GET of this path, 200 = up (default `/readyz`). */
   healthPath?: string;
-  /** Milliseconds between health checks (default 200); one failure marks a server down, two passes up. */
+  /** Milliseconds between health checks (default 200); two failures in a row mark a server down, two passes up. */
   checkIntervalMs?: number;
   /** The haproxy binary (default `HAPROXY_PATH`, else `/usr/sbin/haproxy`, else `haproxy` on PATH). */
   executable?: string;
@@ -58,6 +58,8 @@ export function haproxyConfig({ frontendPort, statsPort, backends, balance = 'le
     // An upgraded WebSocket is a tunnel: idle for up to an hour (the ALB's idle timeout in AWS is 10 minutes).
     '  timeout tunnel 1h',
     '  timeout client-fin 5s',
+    // A busy server's /readyz may take a moment: slow is not down.
+    '  timeout check 2s',
     // A connection refused by a server that died before its check noticed is retried on another.
     '  retries 3',
     '  option redispatch 1',
@@ -70,7 +72,7 @@ export function haproxyConfig({ frontendPort, statsPort, backends, balance = 'le
     `  balance ${balance}`,
     `  option httpchk GET ${healthPath}`,
     '  http-check expect status 200',
-    `  default-server inter ${checkIntervalMs}ms fastinter ${checkIntervalMs}ms downinter ${checkIntervalMs}ms fall 1 rise 2`,
+    `  default-server inter ${checkIntervalMs}ms fastinter ${checkIntervalMs}ms downinter ${checkIntervalMs}ms fall 2 rise 2`,
     ...servers,
     '',
     'listen stats',
