@@ -170,7 +170,7 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
   }
   const started = await Promise.all(planned.map(async ({ app, overrides }) => ({ app, ...(await run(app, overrides)) })));
   for (const { app, url } of started) (replicaUrls[app] ??= []).push(url);
-  for (const app of apps) urls[app] = replicaUrls[app]![0];
+  for (const app of apps) urls[app] = replicaUrls[app]?.[0];
 
   const system: TestSystem = {
     env,

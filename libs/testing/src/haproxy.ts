@@ -101,13 +101,13 @@ export async function startHaproxy(options: HaproxyOptions): Promise<Haproxy> {
 
   const serverStates = async () => {
     const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text();
-    const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n');
-    const columns = header!.split(',');
-    const [px, sv, status] = ['pxname', 'svname', 'status'].map((c) => columns.indexOf(c));
+    const [header = '', ...rows] = csv.replace(/^# /, '').trim().split('\n');
+    const columns = header.split(',');
     const states: Record<string, HaproxyServerState> = {};
     for (const row of rows) {
-      const cells = row.split(',');
-      if (cells[px!] === 'gateways' && /^s\d+$/.test(cells[sv!] ?? '')) states[cells[sv!]!] = (cells[status!] ?? '').split(' ')[0]!;
+      const cells = new Map(row.split(',').map((cell, i) => [columns[i], cell]));
+      const server = cells.get('svname') ?? '';
+      if (cells.get('pxname') === 'gateways' && /^s\d+$/.test(server)) states[server] = (cells.get('status') ?? '').split(' ')[0] ?? '';
     }
     return states;
   };
