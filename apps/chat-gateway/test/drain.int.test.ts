@@ -85,8 +85,18 @@ describe('a gateway drained by SIGTERM behind HAProxy', () => {
     const others = connected.filter((_, i) => where[i] === 'chat-gateway-2');
 
     busy!.sendRaw(JSON.stringify({ action: 'sendMessage', requestId: 'in-flight', text: 'おすすめの少年マンガは？' }));
+    // An HTTP chat request in flight on the same gateway (JSON answer) finishes too.
+    const chat = (text: string) =>
+      fetch(`${first}/v1/chat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${httpToken}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ text }),
+      });
+    const httpToken = await system.token('u-drain-http');
+    const httpInFlight = chat('今週の人気マンガは？');
     await new Promise((r) => setTimeout(r, 200));
-    const sigterm = system.processAt(first).stop('SIGTERM');
+    const signalled = performance.now();
+    const sigterm = system.processAt(first).stop('SIGTERM', { killAfterMs: 20_000 });
 
     // Not ready first: HAProxy takes it out while it still serves; then it refuses new upgrades.
     await waitFor(async () => (await haproxy.serverStates())['s1'] === 'DOWN', { timeoutMs: NOT_READY_MS, intervalMs: 50, description: 'HAProxy marking the draining gateway down' });
@@ -104,11 +114,23 @@ describe('a gateway drained by SIGTERM behind HAProxy', () => {
       { timeoutMs: 3000, intervalMs: 100, description: 'a direct upgrade refused with 503' },
     );
     expect(JSON.parse(refused.body)).toMatchObject({ type: 'error', code: 'unavailable' });
+    // A new HTTP request is refused the same way, and told when to come back; health still answers.
+    const late = await chat('新刊は？');
+    expect(late.status).toBe(503);
+    expect(late.headers.get('retry-after')).toBe('1');
+    expect(await late.json()).toMatchObject({ type: 'error', code: 'unavailable' });
+    expect((await fetch(`${first}/healthz`)).status).toBe(200);
     // The answer is still streaming at this point.
     expect(busy!.frames.some((f) => f.type === 'done')).toBe(false);
 
+    const answered = await httpInFlight;
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toMatchObject({ done: { type: 'done' } });
     const exit = await sigterm;
+    // A failed shutdown step is logged: show it.
+    if (exit.code !== 0) process.stdout.write(system.processAt(first).output().slice(-6000));
     expect(exit).toEqual({ code: 0, signal: null });
+    process.stdout.write(`drained and exited ${Math.round(performance.now() - signalled)} ms after SIGTERM\n`);
     // The busy client got its whole answer, then the reconnect hint, then 1001.
     const types = busy!.frames.map((f) => f.type);
     expect(types.filter((t) => t === 'done')).toHaveLength(1);

@@ -78,6 +78,11 @@ export async function startService<TRouter extends AnyTRPCRouter>(
       .header('connection', 'close')
       .send({ type: 'error', code: 'unavailable', message: 'this instance is shutting down: send the request again (the load balancer picks another)' });
   });
+  // A response finished while draining closes its connection: a keep-alive connection left idle
+  // after the server began to close would hold the close open until its keep-alive timeout.
+  server.addHook('onSend', async (_request, reply) => {
+    if (refusing) reply.header('connection', 'close');
+  });
   await serveRpc(server, appRouter, options.controlToken);
   await options.routes?.(server, status);
 
@@ -109,7 +114,7 @@ export async function startService<TRouter extends AnyTRPCRouter>(
           ...drain.steps,
         ]
       : []),
-    { name: 'http', run: () => server.close() },
+    { name: 'http', run: () => closeServer(server) },
     { name: 'readiness', run: () => readiness.stop() },
     { name: 'warm-up', run: () => warmUp.stop() },
     ...options.shutdown,
@@ -126,4 +131,17 @@ export async function startService<TRouter extends AnyTRPCRouter>(
       for (const step of steps) await step.run();
     },
   };
+}
+
+/**
+ * Stops accepting and waits for the requests in flight. Connections that turn idle while it waits
+ * (a streamed response that ended) are closed as they do, not left to their keep-alive timeout.
+ */
+async function closeServer(server: AppServer): Promise<void> {
+  const sweep = setInterval(() => server.server.closeIdleConnections(), 100);
+  try {
+    await server.close();
+  } finally {
+    clearInterval(sweep);
+  }
 }
