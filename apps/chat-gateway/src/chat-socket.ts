@@ -205,13 +205,15 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
   return {
     handleUpgrade(request, socket, head) {
       const url = new URL(request.url ?? '/', 'http://localhost');
+      if (draining) return refuseUpgrade(socket, shuttingDown());
       // A client that resets while its token is being checked must not take the process down.
-      if (draining) return refuseUpgrade(socket, new AuthError('unavailable', 'this server is shutting down: connect again (the load balancer picks another)'));
       const onEarlyError = () => socket.destroy();
       socket.on('error', onEarlyError);
       deps.auth.authenticate(tokenFromUpgrade(request.headers, url), requestedSession(url)).then(
         (caller) => {
           if (socket.destroyed) return;
+          // The drain began while its token was being checked.
+          if (draining) return refuseUpgrade(socket, shuttingDown());
           socket.off('error', onEarlyError);
           wss.handleUpgrade(request, socket, head, (ws) => {
             transports.set(ws, socket);
@@ -254,6 +256,8 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     },
   };
 }
+
+const shuttingDown = () => new AuthError('unavailable', 'this server is shutting down: connect again (the load balancer picks another)');
 
 function requestedSession(url: URL): string | undefined {
   return url.searchParams.get('sessionId')?.slice(0, 128) || undefined;
