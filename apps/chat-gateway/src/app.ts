@@ -18,7 +18,7 @@ import type { RedisConnection } from '@manga-assist/redis';
 import { createDownstreamPolicies, downstreamSettingsFromConfig } from '@manga-assist/resilience';
 import { createProductSource, followCatalogChanges, loadRetrieval, resolveSearchBackend } from '@manga-assist/retrieval';
 import type { CatalogFollower, ProductRetriever } from '@manga-assist/retrieval';
-import { subscribeRevisions } from '@manga-assist/revisions';
+import { createConnectionRegistry, subscribePushes } from '@manga-assist/connections';
 import { createGatewayRouter, createServiceClient } from '@manga-assist/rpc';
 import type { HealthCheckerRouter, PostProcessorRouter, SchedulerRouter } from '@manga-assist/rpc';
 import { startService } from '@manga-assist/server';
@@ -178,13 +178,16 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   });
 
   let sockets: ChatSocketServer | undefined;
-  // A guardrail revision reaches whichever gateway instance holds the connection (Redis pub/sub).
-  const revisions = subscribeRevisions({
+  // Pushes from other apps (guardrail revisions, …) reach the instance holding the connection: the
+  // registry records which one, and each instance listens on its own channel (libs/connections).
+  const connections = createConnectionRegistry({ redis: redis.redis, keyPrefix: config.KEY_PREFIX, instanceId: config.INSTANCE_ID, ttlMs: config.CONNECTION_TTL_MS, log: logger });
+  const pushes = subscribePushes({
     redisUrl: config.REDIS_URL,
     keyPrefix: config.KEY_PREFIX,
+    instanceId: config.INSTANCE_ID,
     log: logger,
-    connectionName: `manga-assist:${APP}:revisions`,
-    onRevision: (connectionId, frame) => void sockets?.send(connectionId, frame),
+    connectionName: `manga-assist:${APP}:pushes`,
+    onPush: (connectionId, frame) => void sockets?.send(connectionId, frame),
   });
 
   let running: RunningService | undefined;
@@ -248,7 +251,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
             if (!(await operators.allows(request.headers))) {
               return reply.code(401).send({ type: 'error', code: 'unauthorized', message: 'the ops status needs the control token or an admin token (Authorization: Bearer <token>)' });
             }
-            return collectOpsStatus(self, peers);
+            const [status, gateways] = await Promise.all([collectOpsStatus(self, peers), connections.stats().catch(() => undefined)]);
+            return { ...status, gateways };
           });
           registerChatHttp(server, lazyPipeline, auth, { tokenFlushMs: config.TOKEN_FLUSH_MS, limits });
           registerOpenAiHttp(server, lazyPipeline, auth, { limits });
@@ -257,7 +261,8 @@ export function createApp(deps: GatewayDeps): GatewayApp {
           registerWebhooksHttp(server, { config, redis: redis.redis, registry, log: logger, limits });
           registerCatalogHttp(server, { config, auth, log: logger, products: async () => (await retrievalReady, products!) });
           registerBrowserPages(server, { config, registry, log: logger, status: () => collectOpsStatus(self, peers), profile: () => profiler.snapshot(), downstreams: () => policies.states(), isOperator: operators.isOperator });
-          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS, gate: createConnectionGate(limits, config), analyses });
+          sockets = createChatSocketServer({ pipeline: lazyPipeline, auth, prefetch, setPreferences, logger, registry, tokenFlushMs: config.TOKEN_FLUSH_MS, gate: createConnectionGate(limits, config), analyses, connections });
+          connections.start();
           // Open sockets are told to go before the server stops (close code 1001).
           server.addHook('preClose', async () => sockets?.close());
           server.server.on('upgrade', (request, socket, head) => {
@@ -265,10 +270,17 @@ export function createApp(deps: GatewayDeps): GatewayApp {
             else socket.destroy();
           });
         },
+        // SIGTERM: not ready first, then answers in flight finish and clients are told to reconnect.
+        drain: {
+          notReadyMs: config.DRAIN_NOT_READY_MS,
+          timeoutMs: config.DRAIN_TIMEOUT_MS,
+          steps: [{ name: 'sockets', run: () => sockets?.drain({ timeoutMs: config.DRAIN_TIMEOUT_MS, retryAfterMs: config.RECONNECT_AFTER_MS }) }],
+        },
         // The app's own parts first (answers gathered so far are handed to the producer), then
         // what main.ts built (the producer flushes them).
         shutdown: [
-          { name: 'revisions', run: () => revisions.close() },
+          { name: 'pushes', run: () => pushes.close() },
+          { name: 'connections', run: () => connections.close() },
           { name: 'analyses', run: () => analyses.close() },
           { name: 'catalog-changes', run: () => catalogChanges?.close() },
           { name: 'answers', run: () => lazyPipeline.drainAnswers() },

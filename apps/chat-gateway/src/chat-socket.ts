@@ -40,6 +40,8 @@ export interface ChatSocketDeps {
   gate?: ConnectionGate;
   /** The `analyze` action: long analyses streamed to the end (absent: the action is refused). */
   analyses?: Pick<Analyses, 'stream'>;
+  /** Where this instance records the connections it holds (the connection registry), for pushes from other apps. */
+  connections?: { register(connectionId: string): void; unregister(connectionId: string): void };
 }
 
 /** A connection let in by the gate: its id, and what gives its slot back on close. */
@@ -48,11 +50,24 @@ interface Admitted {
   release(): Promise<void>;
 }
 
+export interface DrainOptions {
+  /** Answers in flight get at most this long to finish. */
+  timeoutMs: number;
+  /** Each client is told to reconnect after a random delay up to this. */
+  retryAfterMs: number;
+}
+
 export interface ChatSocketServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Connections by id, for pushes (revisions) to the client. */
   send(connectionId: string, frame: ServerFrame): boolean;
   connections(): number;
+  /**
+   * Shutdown: refuses new upgrades (503) and new messages (`unavailable`), lets the answers in
+   * flight finish (at most `timeoutMs`), then sends each client a `reconnect` frame and closes its
+   * socket with 1001.
+   */
+  drain(options: DrainOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,6 +84,10 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
     handleProtocols: (protocols) => (protocols.has(BEARER_SUBPROTOCOL) ? BEARER_SUBPROTOCOL : false),
   });
   const sockets = new Map<string, WebSocket>();
+  // Drain: requests in flight per connection, and who waits for a connection to have none.
+  const requests = new Map<string, Map<string, AbortController>>();
+  const idleWaiters = new Map<string, () => void>();
+  let draining = false;
   new Gauge({
     name: 'manga_assist_ws_connections',
     help: 'Open chat WebSocket connections.',
@@ -172,6 +191,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       ? { sessionId: claimed, userId: caller.userId, connectionId }
       : { sessionId: randomUUID(), userId: caller.userId, connectionId, session: null };
     sockets.set(connectionId, socket);
+    deps.connections?.register(connectionId);
     // The connection lives no longer than its token: the client is told why, then the socket closes.
     const expiry = setTimeout(
       () => {
@@ -181,6 +201,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       Math.min(Math.max(0, caller.expiresAt - Date.now()), 2 ** 31 - 1),
     );
     const inFlight = new Map<string, AbortController>();
+    requests.set(connectionId, inFlight);
     const prefetched = deps.prefetch(context).catch((error: unknown) => {
       logger.warn({ err: (error as Error).message, sessionId: context.sessionId }, 'prefetch failed');
     });
@@ -193,6 +214,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       const frame = parsed.frame;
       if (frame.action === 'ping') return sendFrame(socket, frame.requestId ? { type: 'pong', requestId: frame.requestId } : { type: 'pong' });
       if (frame.action === 'setPreferences') return void savePreferences(socket, context, frame.requestId, frame.preferences);
+      if (draining) return sendError(socket, 'unavailable', 'this server is shutting down: reconnect and send it again', frame.requestId);
       if (inFlight.has(frame.requestId)) return sendError(socket, 'invalid_frame', `requestId ${frame.requestId} is already in flight`, frame.requestId);
       if (inFlight.size >= maxInFlight) return sendError(socket, 'busy', `at most ${maxInFlight} requests at a time per connection`, frame.requestId);
       const validateMs = performance.now() - started;
@@ -220,13 +242,19 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
           logger.error({ err: error, requestId: frame.requestId }, 'chat request failed');
           sendError(socket, 'internal', 'something went wrong on our side; please try again', frame.requestId);
         })
-        .finally(() => inFlight.delete(frame.requestId));
+        .finally(() => {
+          inFlight.delete(frame.requestId);
+          if (inFlight.size === 0) idleWaiters.get(connectionId)?.();
+        });
     });
 
     socket.on('close', () => {
       void admitted.release();
       clearTimeout(expiry);
       sockets.delete(connectionId);
+      requests.delete(connectionId);
+      idleWaiters.get(connectionId)?.();
+      deps.connections?.unregister(connectionId);
       for (const abort of inFlight.values()) abort.abort();
     });
     socket.on('error', (error) => logger.warn({ err: error.message, connectionId }, 'websocket error'));
@@ -235,6 +263,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
   return {
     handleUpgrade(request, socket, head) {
       const url = new URL(request.url ?? '/', 'http://localhost');
+      if (draining) return refuseUpgrade(socket, shuttingDown());
       // A client that resets while its token is being checked must not take the process down.
       const onEarlyError = () => socket.destroy();
       socket.on('error', onEarlyError);
@@ -250,6 +279,8 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
           return refuseUpgrade(socket, error instanceof AuthError ? error : new AuthError('unavailable', 'the token could not be checked; please try again'));
         }
         if (socket.destroyed) return;
+        // The drain began while its token was being checked.
+        if (draining) return refuseUpgrade(socket, shuttingDown());
         const connectionId = randomUUID();
         const admission = deps.gate ? await deps.gate.admit(request, connectionId, caller.userId) : { allowed: true as const, release: async () => undefined };
         if (!admission.allowed) return refuseUpgrade(socket, admission.refusal);
@@ -273,12 +304,31 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       return true;
     },
     connections: () => sockets.size,
+    async drain({ timeoutMs, retryAfterMs }) {
+      draining = true;
+      const deadline = Date.now() + timeoutMs;
+      await Promise.all(
+        [...sockets.entries()].map(async ([connectionId, socket]) => {
+          const idle = requests.get(connectionId)?.size ? new Promise<void>((resolve) => idleWaiters.set(connectionId, resolve)) : undefined;
+          if (idle) await Promise.race([idle, new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
+          idleWaiters.delete(connectionId);
+          if (socket.readyState !== socket.OPEN) return;
+          const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+          sendFrame(socket, { type: 'reconnect', retryAfterMs: Math.floor(Math.random() * (retryAfterMs + 1)), message: 'this server is shutting down: connect again to continue the session' });
+          socket.close(1001, 'server shutting down: reconnect');
+          // The client's close frame, or a second: the process exits after this.
+          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+        }),
+      );
+    },
     async close() {
       for (const socket of sockets.values()) socket.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
 }
+
+const shuttingDown = () => new AuthError('unavailable', 'this server is shutting down: connect again (the load balancer picks another)');
 
 function requestedSession(url: URL): string | undefined {
   return url.searchParams.get('sessionId')?.slice(0, 128) || undefined;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { loadConfig } from '@manga-assist/config';
 import { gatewayConfigSchema } from './config';
 
@@ -69,5 +70,15 @@ describe('chat-gateway configuration', () => {
 
   it('needs the shared control token', () => {
     expect(() => loadConfig(gatewayConfigSchema, {})).toThrow(/CONTROL_TOKEN is required/);
+  });
+  it('drains for at most 10 s by default, and stops at start on a bad drain or registry setting, naming it', () => {
+    const config = loadConfig(gatewayConfigSchema, { CONTROL_TOKEN });
+    expect(config).toMatchObject({ DRAIN_TIMEOUT_MS: 10_000, DRAIN_NOT_READY_MS: 2000, RECONNECT_AFTER_MS: 1000, CONNECTION_TTL_MS: 15_000 });
+    // Host, process and a random part: a restarted process (pid 1 again in a container) is a new instance.
+    expect(config.INSTANCE_ID).toMatch(new RegExp(`^${os.hostname().replace(/[.]/g, '\\.')}-${process.pid}-[0-9a-f]{6}$`));
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, DRAIN_TIMEOUT_MS: 'soon' })).toThrow(/DRAIN_TIMEOUT_MS/);
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, DRAIN_TIMEOUT_MS: '600000' })).toThrow(/DRAIN_TIMEOUT_MS must be at most 120000 ms/);
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, CONNECTION_TTL_MS: '10' })).toThrow(/CONNECTION_TTL_MS must be at least 1000 ms/);
+    expect(() => loadConfig(gatewayConfigSchema, { CONTROL_TOKEN, INSTANCE_ID: 'has spaces' })).toThrow(/INSTANCE_ID must be 1-100 letters/);
   });
 });

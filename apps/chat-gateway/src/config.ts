@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { z } from 'zod';
 import { awsShape, checkSearchSettings, exportShape, guardrailShape, httpUrl, modelShape, nonNegativeInt, port, positiveInt, retrievalShape, searchShape, serviceShape } from '@manga-assist/config';
 import { DEFAULT_PORTS } from '@manga-assist/contracts';
@@ -52,6 +54,17 @@ export const gatewayConfigSchema = z.object({
   ...exportShape,
   /** Seconds `Retry-After` asks a client to wait between polls of an analysis that has not ended. */
   ANALYZE_RETRY_AFTER_S: positiveInt(2),
+  // Scale-out: the connection registry and the drain on SIGTERM (README, "Scale-out").
+  /** This process in the connection registry; unique per process (pushes for its connections come on its channel). */
+  INSTANCE_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'must be 1-100 letters, digits, dots, colons, dashes or underscores').default(`${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
+  /** A registry entry lives this long without a heartbeat (refreshed every third of it); a dead instance's connections are swept after it. */
+  CONNECTION_TTL_MS: positiveInt(15_000).pipe(z.number().min(1000, 'must be at least 1000 ms')),
+  /** SIGTERM: /readyz answers 503 this long before the gateway stops accepting, so a load balancer moves new clients away first. */
+  DRAIN_NOT_READY_MS: nonNegativeInt(2000),
+  /** SIGTERM: answers in flight get at most this long to finish before their sockets are closed. */
+  DRAIN_TIMEOUT_MS: nonNegativeInt(10_000).pipe(z.number().max(120_000, 'must be at most 120000 ms')),
+  /** The reconnect frame sent before a drained socket closes tells the client to wait a random time up to this (spreads the reconnects). */
+  RECONNECT_AFTER_MS: nonNegativeInt(1000),
 }).superRefine((config, ctx) => {
   checkSearchSettings(config, ctx);
   checkAuthSettings(config, ctx);

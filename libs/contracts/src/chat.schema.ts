@@ -155,6 +155,17 @@ export const PongFrameSchema = z.object({ type: z.literal('pong'), requestId: z.
 /** The preferences now in force after a setPreferences. */
 export const PreferencesFrameSchema = z.object({ type: z.literal('preferences'), requestId: z.string(), preferences: PreferencesSchema });
 
+/**
+ * The server is going away (a drain before shutdown): nothing more will be answered on this
+ * connection; reconnect after `retryAfterMs` (same URL, `?sessionId=` to continue the session).
+ * The socket then closes with 1001.
+ */
+export const ReconnectFrameSchema = z.object({
+  type: z.literal('reconnect'),
+  retryAfterMs: z.number().int().nonnegative(),
+  message: z.string(),
+});
+
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   ReadyFrameSchema,
   TokenFrameSchema,
@@ -163,10 +174,12 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   RevisionFrameSchema,
   PongFrameSchema,
   PreferencesFrameSchema,
+  ReconnectFrameSchema,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;
 export type DoneFrame = z.infer<typeof DoneFrameSchema>;
 export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
+export type ReconnectFrame = z.infer<typeof ReconnectFrameSchema>;
 
 // ── conversation ───────────────────────────────────────────────────────────────────────────
 /** One turn of a conversation as stored and as sent to the model. */

@@ -14,3 +14,4 @@ export * from './catalog-search.schema';
 export * from './lineage.schema';
 export * from './analysis.schema';
 export * from './review-reply.schema';
+export * from './push.schema';

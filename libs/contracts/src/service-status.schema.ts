@@ -58,6 +58,8 @@ export const OpsStatusSchema = z.object({
   ready: z.boolean(),
   checkedAt: z.iso.datetime(),
   apps: z.array(AppStatusEntrySchema),
+  /** Gateway instances beating in the connection registry and the chat connections they hold (absent when Redis does not answer). */
+  gateways: z.object({ instances: z.number().int().nonnegative(), connections: z.number().int().nonnegative() }).optional(),
 });
 export type OpsStatus = z.infer<typeof OpsStatusSchema>;
 

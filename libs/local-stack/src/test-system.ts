@@ -37,8 +37,12 @@ export interface TestSystem {
   tablePrefix: string;
   keyPrefix: string;
   queuePrefix: string;
-  /** Base URL of each app started. */
+  /** Base URL of each app started (its first process when it has replicas). */
   urls: Partial<Record<AppName, string>>;
+  /** Base URL of every process of each app started, in order (`replicas`). */
+  replicaUrls: Partial<Record<AppName, string[]>>;
+  /** The process serving a base URL from `urls`, `replicaUrls` or `spawn`. */
+  processAt(url: string): SpawnedProcess;
   processes: SpawnedProcess[];
   /** A bearer token for `userId` from the system's local issuer (AUTH_MODE=local, as under `npm start`). */
   token(userId: string, options?: MintOptions): Promise<string>;
@@ -58,6 +62,12 @@ export interface TestSystemOptions {
   readyTimeoutMs?: number;
   /** Keep dynalite's tables on disk here, so it can be stopped and started again with its data. */
   dynamoPath?: string;
+  /**
+   * Processes per app (default 1), each on a port of its own and with `INSTANCE_ID=<app>-<n>`
+   * (from 1), all against the same Redis, tables and streams: several gateways behind a load
+   * balancer, post-processors sharing the queues, schedulers sharing the slots.
+   */
+  replicas?: Partial<Record<AppName, number>>;
 }
 
 /**
@@ -79,9 +89,11 @@ export const TEST_APP_ENV: Readonly<Record<string, string>> = {
   LIMIT_NEW_CONNECTIONS_PER_IP_PER_SECOND: '100000',
   LIMIT_WEBHOOKS_PER_SOURCE_PER_SECOND: '100000',
   LIMIT_ANALYSES_PER_HOUR: '100000',
+  // A stopped gateway drains at once (no load balancer to move away from); drain tests set it.
+  DRAIN_NOT_READY_MS: '0',
 };
 
-export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = true, readyTimeoutMs = 120_000, dynamoPath }: TestSystemOptions): Promise<TestSystem> {
+export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = true, readyTimeoutMs = 120_000, dynamoPath, replicas = {} }: TestSystemOptions): Promise<TestSystem> {
   for (const app of apps) appBundlePath(app); // a missing build fails here at once, not after the ready timeout
   const label = uniquePrefix('sys').replace(/[^\w]/g, '');
   const keyPrefix = `${label}:`;
@@ -123,11 +135,14 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
   Object.assign(env, extraEnv);
 
   const processes: SpawnedProcess[] = [];
+  const byUrl = new Map<string, SpawnedProcess>();
   const run = async (app: AppName, overrides: Record<string, string> = {}) => {
     const appEnv = { ...env, ...overrides };
     const child = spawnProcess(process.execPath, [appBundlePath(app)], { cwd: ROOT, env: appEnv });
     processes.push(child);
-    return { process: child, url: `http://127.0.0.1:${appEnv[PORT_VARIABLE[app]]}` };
+    const url = `http://127.0.0.1:${appEnv[PORT_VARIABLE[app]]}`;
+    byUrl.set(url, child);
+    return { process: child, url };
   };
   // An app that exits before it is ready fails at once, quoting what it printed.
   const ready = async (url: string, child: SpawnedProcess, app: string) => {
@@ -150,8 +165,20 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
   };
 
   const urls: Partial<Record<AppName, string>> = {};
-  const started = await Promise.all(apps.map(async (app) => ({ app, ...(await run(app)) })));
-  for (const { app, url } of started) urls[app] = url;
+  const replicaUrls: Partial<Record<AppName, string[]>> = {};
+  // The first process of each app keeps the port the others are told about (SCHEDULER_URL, …).
+  const planned: { app: AppName; overrides: Record<string, string> }[] = [];
+  for (const app of apps) {
+    const n = replicas[app] ?? 1;
+    for (let i = 0; i < n; i++) {
+      const overrides: Record<string, string> = n > 1 ? { INSTANCE_ID: `${app}-${i + 1}` } : {};
+      if (i > 0) overrides[PORT_VARIABLE[app]] = String(await freePort());
+      planned.push({ app, overrides });
+    }
+  }
+  const started = await Promise.all(planned.map(async ({ app, overrides }) => ({ app, ...(await run(app, overrides)) })));
+  for (const { app, url } of started) (replicaUrls[app] ??= []).push(url);
+  for (const app of apps) urls[app] = replicaUrls[app]?.[0];
 
   const system: TestSystem = {
     env,
@@ -161,6 +188,12 @@ export async function startTestSystem({ apps, env: extraEnv = {}, waitReady = tr
     keyPrefix,
     queuePrefix: label,
     urls,
+    replicaUrls,
+    processAt(url) {
+      const child = byUrl.get(url);
+      if (!child) throw new Error(`no process of this system serves ${url}`);
+      return child;
+    },
     processes,
     token: (userId, options) => mintLocalToken(issuerKeys, userId, options),
     async stopDynamo() {

@@ -1,6 +1,7 @@
 /**
- * One pub/sub channel per connection, `<keyPrefix>revisions:<connectionId>`; every gateway
- * instance listens to all of them through one pattern and delivers the revisions for the
+ * The legacy route, for connections no instance has registered (gateways from before the
+ * connection registry): one pub/sub channel per connection, `<keyPrefix>revisions:<connectionId>`;
+ * such a gateway listens to all of them through one pattern and delivers the revisions for the
  * connections it holds.
  */
 export function revisionChannel(keyPrefix: string, connectionId: string): string {

@@ -1,6 +1,8 @@
 // Revisions from a worker reach the gateway instance that holds the connection, through Redis.
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix, freePort, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
+import { createConnectionRegistry, subscribePushes } from '@manga-assist/connections';
+import type { ServerFrame } from '@manga-assist/contracts';
 import { publishRevision, subscribeRevisions } from '../src';
 import type { RevisionFrame, RevisionSubscription } from '../src';
 
@@ -44,6 +46,31 @@ describe('revisions over Redis pub/sub', () => {
     expect(second.sent[0]).toMatchObject({ connectionId: 'conn-b', frame });
     expect(second.sent[0]!.at - started).toBeLessThan(1000);
     expect(first.sent).toEqual([]);
+  });
+
+  it('goes only to the instance that registered the connection, not to legacy listeners', async () => {
+    const prefix = uniquePrefix('rev-reg');
+    const legacy: string[] = [];
+    subscriptions.push(await subscribed(subscribeRevisions({ redisUrl: testRedisUrl(), keyPrefix: prefix, onRevision: (id) => legacy.push(id) })));
+    const pushed: { connectionId: string; frame: ServerFrame }[] = [];
+    const pushes = subscribePushes({ redisUrl: testRedisUrl(), keyPrefix: prefix, instanceId: 'gw-1', onPush: (connectionId, frame) => pushed.push({ connectionId, frame }) });
+    await pushes.ready;
+    const registry = createConnectionRegistry({ redis, keyPrefix: prefix, instanceId: 'gw-1' });
+    registry.register('conn-registered');
+    await registry.heartbeat();
+
+    const frame: RevisionFrame = { type: 'revision', requestId: 'r-2', text: '改訂' };
+    expect(await publishRevision(redis, prefix, 'conn-registered', frame)).toBe(1);
+    await waitFor(() => pushed.length === 1, { timeoutMs: 1000, description: 'revision through the instance channel' });
+    expect(pushed).toEqual([{ connectionId: 'conn-registered', frame }]);
+    // A connection no instance registered: the legacy per-connection channel.
+    expect(await publishRevision(redis, prefix, 'conn-legacy', frame)).toBe(1);
+    await waitFor(() => legacy.length === 1, { timeoutMs: 1000 });
+    expect(legacy).toEqual(['conn-legacy']);
+    expect(pushed).toHaveLength(1);
+    await registry.close();
+    await pushes.close();
+    await deleteKeysWithPrefix(redis, prefix);
   });
 
   it('keeps key prefixes apart and ignores messages that are not revision frames', async () => {

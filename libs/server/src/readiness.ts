@@ -34,6 +34,8 @@ export interface Readiness {
   degraded(): string[];
   start(): void;
   stop(): void;
+  /** Not ready from now on, whatever the checks say ("draining"): a load balancer moves traffic away before shutdown. */
+  markDraining(): void;
 }
 
 // Kept as a plain race: with cockatiel's timeout here (withDeadline), the post-processor's
@@ -59,6 +61,7 @@ export function createReadiness({ checks, logger, intervalMs = 1000, timeoutMs =
   const degradable = new Set(checks.filter((c) => c.degradable).map((c) => c.name));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<DependencyCheck[]> | undefined;
+  let draining = false;
 
   async function runOne(c: ReadinessCheck): Promise<DependencyCheck> {
     const started = performance.now();
@@ -97,8 +100,9 @@ export function createReadiness({ checks, logger, intervalMs = 1000, timeoutMs =
       return running;
     },
     results: () => [...latest.values()],
-    isReady: () => [...latest.values()].every((c) => c.ok || degradable.has(c.name)),
+    isReady: () => !draining && [...latest.values()].every((c) => c.ok || degradable.has(c.name)),
     reason() {
+      if (draining) return 'draining: shutting down';
       const failing = [...latest.values()].find((c) => !c.ok && !degradable.has(c.name));
       return failing ? `${failing.name}: ${failing.detail ?? 'failing'}` : null;
     },
@@ -112,6 +116,9 @@ export function createReadiness({ checks, logger, intervalMs = 1000, timeoutMs =
     stop() {
       clearInterval(timer);
       timer = undefined;
+    },
+    markDraining() {
+      draining = true;
     },
   };
   return readiness;

@@ -36,6 +36,13 @@ export interface StartServiceOptions<TRouter extends AnyTRPCRouter> {
   shutdown: ShutdownStep[];
   /** Install SIGTERM/SIGINT handlers (off in tests that run several apps in one process). */
   handleSignals?: boolean;
+  /**
+   * A drain before the server stops: /readyz turns 503 ("draining") for `notReadyMs` while
+   * everything is still served, so a load balancer moves new traffic away; then new requests are
+   * refused (503, typed error; health, readiness, metrics and tRPC still answer) and `steps` run
+   * (in-flight work finishing, bounded by `timeoutMs`), before the HTTP server closes.
+   */
+  drain?: { notReadyMs: number; timeoutMs: number; steps: ShutdownStep[] };
 }
 
 export interface RunningService {
@@ -64,6 +71,20 @@ export async function startService<TRouter extends AnyTRPCRouter>(
       logger.warn({ level }, 'log level changed');
     },
   });
+  let refusing = false;
+  server.addHook('onRequest', async (request, reply) => {
+    if (!refusing || /^\/(healthz|readyz|metrics|trpc)(\/|\?|$)/.test(request.url)) return;
+    return reply
+      .code(503)
+      .header('retry-after', '1')
+      .header('connection', 'close')
+      .send({ type: 'error', code: 'unavailable', message: 'this instance is shutting down: send the request again (the load balancer picks another)' });
+  });
+  // A response finished while draining closes its connection: a keep-alive connection left idle
+  // after the server began to close would hold the close open until its keep-alive timeout.
+  server.addHook('onSend', async (_request, reply) => {
+    if (refusing) reply.header('connection', 'close');
+  });
   await serveRpc(server, appRouter, options.controlToken, options.isOperator);
   await options.routes?.(server, status);
 
@@ -79,13 +100,29 @@ export async function startService<TRouter extends AnyTRPCRouter>(
   void firstCheck;
   logger.info({ url: address, version }, `${app} listening`);
 
+  const drain = options.drain;
   const steps: ShutdownStep[] = [
-    { name: 'http', run: () => server.close() },
+    ...(drain
+      ? [
+          {
+            name: 'not-ready',
+            run: async () => {
+              readiness.markDraining();
+              logger.info({ ms: drain.notReadyMs }, 'draining: not ready, still serving');
+              await new Promise((resolve) => setTimeout(resolve, drain.notReadyMs));
+              refusing = true;
+            },
+          },
+          ...drain.steps,
+        ]
+      : []),
+    { name: 'http', run: () => closeServer(server) },
     { name: 'readiness', run: () => readiness.stop() },
     { name: 'warm-up', run: () => warmUp.stop() },
     ...options.shutdown,
   ];
-  if (options.handleSignals !== false) installShutdown(logger, steps);
+  // A drain step may take its whole bound; the others keep the default.
+  if (options.handleSignals !== false) installShutdown(logger, steps, drain ? { stepTimeoutMs: Math.max(10_000, drain.notReadyMs + 2000, drain.timeoutMs + 5000) } : {});
 
   return {
     server,
@@ -96,4 +133,17 @@ export async function startService<TRouter extends AnyTRPCRouter>(
       for (const step of steps) await step.run();
     },
   };
+}
+
+/**
+ * Stops accepting and waits for the requests in flight. Connections that turn idle while it waits
+ * (a streamed response that ended) are closed as they do, not left to their keep-alive timeout.
+ */
+async function closeServer(server: AppServer): Promise<void> {
+  const sweep = setInterval(() => server.server.closeIdleConnections(), 100);
+  try {
+    await server.close();
+  } finally {
+    clearInterval(sweep);
+  }
 }

@@ -27,3 +27,5 @@ export type { OpenSearchServerlessStandIn, StandInCollection, StandInVpcEndpoint
 export { STAND_IN_THROTTLE_MARKER, standInAnswer, startModelStandIn } from './model-stand-in';
 export type { ModelStandIn, ModelStandInOptions, ModelStandInStats } from './model-stand-in';
 export { chromiumLaunchOptions } from './chromium';
+export { haproxyConfig, startHaproxy } from './haproxy';
+export type { Haproxy, HaproxyOptions, HaproxyServerState } from './haproxy';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connections',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
