@@ -11,4 +11,12 @@ describe('first tokens of an answer', () => {
     expect(truncated).toBe(true);
     expect(text).toBe('call 090-1234-5678');
   });
+
+  it('bounds the prefix of an answer made of one very long run of letters', () => {
+    const { text, truncated } = firstTokens('a'.repeat(180_000), 200);
+    expect(truncated).toBe(true);
+    // 200 tokens of at most 16 letters, plus the at most 40 characters the cut may move on.
+    expect(text.length).toBeLessThanOrEqual(200 * 16 + 40);
+    expect(text.length).toBeGreaterThan(200);
+  });
 });

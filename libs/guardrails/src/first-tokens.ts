@@ -1,6 +1,8 @@
-// A token, roughly as a model counts them: a run of Latin letters or digits, or one Japanese
-// character, or one other symbol. Whitespace separates and is not counted.
-const TOKEN = /[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+|\S/gu;
+// A token, roughly as a model counts them: a run of Latin letters or digits (a long run counts as
+// one token per 16 characters, as a model's tokenizer splits a long word into pieces), or one
+// Japanese character, or one other symbol. Whitespace separates and is not counted. Without the
+// bound, an answer of one 100 KB "word" was a single token, and the whole of it was evaluated.
+const TOKEN = /[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]{1,16}|\S/gu;
 
 export interface TokenPrefix {
   /** The answer up to the end of its `maxTokens`-th token (or a little further, see below). */
