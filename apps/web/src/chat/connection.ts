@@ -10,7 +10,7 @@ export interface ChatConnectionOptions {
   onState(state: ConnectionState, retryInMs?: number): void;
 }
 
-const SERVER_TYPES = new Set(['ready', 'token', 'done', 'error', 'revision', 'pong']);
+const SERVER_TYPES = new Set(['ready', 'token', 'done', 'error', 'revision', 'pong', 'reconnect']);
 const USER_KEY = 'manga-assist-user';
 
 /**
@@ -37,6 +37,9 @@ export function connectChat({ sessionId, onFrame, onState }: ChatConnectionOptio
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  // A server about to shut down says when to come back (its `reconnect` frame before close 1001):
+  // that delay replaces the backoff once, so a deploy's clients return spread out, not all at 0.5 s.
+  let toldRetryMs: number | undefined;
 
   const open = () => {
     const url = new URL('/ws', location.href);
@@ -52,7 +55,8 @@ export function connectChat({ sessionId, onFrame, onState }: ChatConnectionOptio
     );
   };
   const retry = () => {
-    const delay = reconnectDelayMs(attempt++);
+    const delay = toldRetryMs ?? reconnectDelayMs(attempt++);
+    toldRetryMs = undefined;
     onState('closed', delay);
     timer = setTimeout(open, delay);
   };
@@ -70,6 +74,10 @@ export function connectChat({ sessionId, onFrame, onState }: ChatConnectionOptio
       if ((frame as ServerFrame).type === 'ready') {
         attempt = 0;
         onState('open');
+      }
+      if ((frame as { type: string }).type === 'reconnect') {
+        toldRetryMs = Math.max(0, Number((frame as { retryAfterMs?: number }).retryAfterMs) || 0);
+        return;
       }
       onFrame(frame as ServerFrame);
     };
