@@ -251,6 +251,7 @@ async function main() {
     `  ${'ops status'.padEnd(22)}${gateway}/v1/ops/status`,
     `  ${'webhooks'.padEnd(22)}POST ${gateway}/v1/webhooks/{catalog,payments,reviews}`,
     `  ${'catalog'.padEnd(22)}GET ${gateway}/v1/catalog/search?q=…, POST ${gateway}/v1/catalog/export`,
+    `  ${'long analyses'.padEnd(22)}POST ${gateway}/v1/analyze   (202, then GET the Operation-Location)`,
     `  ${'webhook secrets'.padEnd(22)}${path.relative(ROOT, webhooks.file)} (variables set in the environment take precedence)`,
     `  ${'redis'.padEnd(22)}${stack.redisUrl}`,
     `  ${'dynamodb (dynalite)'.padEnd(22)}${stack.dynamoEndpoint}`,
