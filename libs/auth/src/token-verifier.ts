@@ -1,4 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AuthError } from './auth-error';
 import type { AuthSettings } from './auth-settings';
@@ -22,13 +23,23 @@ export const MAX_TOKEN_CHARS = 8192;
 // The characters a session store key may hold (letters, digits, _ . : -): a user id that could not
 // own a session is refused here, not when its first turn fails to be stored.
 const USER_ID = /^[\w.:-]{1,128}$/;
+// Seconds a token may be past its `exp` and still be taken (clocks differ a little).
+const CLOCK_TOLERANCE_S = 5;
+// A token verified once is taken again without a signature check for at most this long (and never
+// past its expiry): a client sends the same bearer token with every request, and an RS256 or ES256
+// verification is the most expensive step of a cached answer. Bounded by total token length.
+const VERIFIED_FOR_MS = 5 * 60_000;
+const VERIFIED_MAX_CHARS = 8 * 1024 * 1024;
 
 /**
  * Verifies bearer JWTs: signature against the JWKS (an OIDC/Cognito issuer's, or the local
  * issuer's), issuer, audience, expiry, and an allowlist of asymmetric algorithms (so never `none`
  * and never a key-confusion HS256). The user id is read from the token only.
  */
-export function createTokenVerifier(settings: Pick<AuthSettings, 'AUTH_MODE' | 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'AUTH_AUDIENCE_CLAIM' | 'AUTH_ALGORITHMS' | 'AUTH_USER_CLAIM' | 'AUTH_LOCAL_KEY_DIR'> & Partial<Pick<AuthSettings, 'AUTH_ADMIN_CLAIMS' | 'AUTH_ADMIN_GROUP'>>): TokenVerifier {
+export function createTokenVerifier(
+  settings: Pick<AuthSettings, 'AUTH_MODE' | 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'AUTH_AUDIENCE_CLAIM' | 'AUTH_ALGORITHMS' | 'AUTH_USER_CLAIM' | 'AUTH_LOCAL_KEY_DIR'> & Partial<Pick<AuthSettings, 'AUTH_ADMIN_CLAIMS' | 'AUTH_ADMIN_GROUP'>>,
+  { now = Date.now }: { now?: () => number } = {},
+): TokenVerifier {
   const local = settings.AUTH_MODE === 'local';
   const issuer = local ? LOCAL_ISSUER : settings.AUTH_ISSUER!;
   const audience = local ? LOCAL_AUDIENCE : settings.AUTH_AUDIENCE!;
@@ -43,9 +54,18 @@ export function createTokenVerifier(settings: Pick<AuthSettings, 'AUTH_MODE' | '
       ? ensureLocalIssuerKeys(settings.AUTH_LOCAL_KEY_DIR).then(({ publicJwk }) => createLocalJWKSet({ keys: [publicJwk] }))
       : Promise.resolve(createRemoteJWKSet(new URL(settings.AUTH_JWKS_URL!), { timeoutDuration: 3000, cooldownDuration: 30_000 })));
 
+  // Only tokens that passed every check are kept; a refused one is checked again each time.
+  const verified = new LRUCache<string, Identity & { until: number }>({ maxSize: VERIFIED_MAX_CHARS, sizeCalculation: (_value, token) => token.length });
+
   return {
     async verify(token) {
       if (token.length > MAX_TOKEN_CHARS) throw new AuthError('unauthorized', `the token is longer than ${MAX_TOKEN_CHARS} characters`);
+      const known = verified.get(token);
+      if (known) {
+        if (now() < known.until) return { userId: known.userId, expiresAt: known.expiresAt, admin: known.admin };
+        verified.delete(token);
+        if (now() >= known.expiresAt + CLOCK_TOLERANCE_S * 1000) throw new AuthError('token_expired', 'the token has expired');
+      }
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, await keySet(), {
@@ -53,7 +73,8 @@ export function createTokenVerifier(settings: Pick<AuthSettings, 'AUTH_MODE' | '
           audience: audienceClaim === 'aud' ? audience : undefined,
           algorithms,
           requiredClaims: ['exp'],
-          clockTolerance: 5,
+          clockTolerance: CLOCK_TOLERANCE_S,
+          currentDate: new Date(now()),
         }));
       } catch (error) {
         throw authErrorFrom(error);
@@ -63,7 +84,9 @@ export function createTokenVerifier(settings: Pick<AuthSettings, 'AUTH_MODE' | '
       if (typeof userId !== 'string' || !USER_ID.test(userId)) {
         throw new AuthError('unauthorized', `the token's ${userClaim} claim is not a user id (1-128 letters, digits, _ . : -)`);
       }
-      return { userId, expiresAt: payload.exp! * 1000, admin: adminClaims.some((claim) => inGroup(payload[claim], adminGroup)) };
+      const identity = { userId, expiresAt: payload.exp! * 1000, admin: adminClaims.some((claim) => inGroup(payload[claim], adminGroup)) };
+      verified.set(token, { ...identity, until: Math.min(now() + VERIFIED_FOR_MS, identity.expiresAt + CLOCK_TOLERANCE_S * 1000) });
+      return identity;
     },
   };
 }

@@ -92,6 +92,20 @@ describe('jwt mode against a JWKS URL', () => {
     await expectAuthError(verifier.verify(await sign({ sub: 'alice' }, { exp: Math.floor(Date.now() / 1000) - 60 })), 'token_expired');
   });
 
+  it('takes a token it has verified again at once, and refuses it as token_expired once it has expired', async () => {
+    let clock = Date.now();
+    const timed = createTokenVerifier(settings({ AUTH_MODE: 'jwt', AUTH_JWKS_URL: `${jwks.url}/.well-known/jwks.json`, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE }), { now: () => clock });
+    const token = await sign({ sub: 'carol' }, { exp: Math.floor(clock / 1000) + 60 });
+    expect((await timed.verify(token)).userId).toBe('carol');
+    clock += 30_000;
+    expect((await timed.verify(token)).userId).toBe('carol');
+    clock += 60_000;
+    await expectAuthError(timed.verify(token), 'token_expired');
+    // A tampered copy of a verified token is not taken from what was verified.
+    const [header, payload] = token.split('.');
+    await expectAuthError(verifier.verify(`${header}.${payload}.${'A'.repeat(20)}`), 'unauthorized');
+  });
+
   it('refuses a wrong issuer, a wrong audience, another key and a tampered payload', async () => {
     await expectAuthError(verifier.verify(await sign({ sub: 'alice' }, { iss: 'https://evil.example' })), 'unauthorized');
     await expectAuthError(verifier.verify(await sign({ sub: 'alice' }, { aud: 'another-app' })), 'unauthorized');
