@@ -27,6 +27,7 @@ describe('ensureTables against dynalite', () => {
       { name: 'test-turns', created: true },
       { name: 'test-products', created: true },
       { name: 'test-meta', created: true },
+      { name: 'test-operations', created: true },
     ]);
     const second = await ensureTables(client, definitions);
     expect(second.every((r) => !r.created)).toBe(true);
@@ -43,7 +44,7 @@ describe('ensureTables against dynalite', () => {
     const definitions = tableDefinitions('race-');
     const [a, b] = await Promise.all([ensureTables(client, definitions), ensureTables(client, definitions)]);
     const created = [...a, ...b].filter((r) => r.created).map((r) => r.name).sort();
-    expect(created).toEqual(['race-meta', 'race-products', 'race-sessions', 'race-turns']);
+    expect(created).toEqual(['race-meta', 'race-operations', 'race-products', 'race-sessions', 'race-turns']);
   });
 
   it('refuses an existing table whose key schema differs', async () => {
