@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createSubscriberConnection } from '@manga-assist/redis';
 import { AnalysisEventSchema } from '@manga-assist/contracts';
 import type { AnalysisEvent } from '@manga-assist/contracts';
 
@@ -36,16 +37,8 @@ export interface AnalysisSubscriber {
  */
 export function createAnalysisSubscriber(options: AnalysisSubscriberOptions): AnalysisSubscriber {
   const { keyPrefix, log } = options;
-  const subscriber = new Redis(options.redisUrl, {
-    connectionName: options.connectionName ?? 'manga-assist:analyses',
-    maxRetriesPerRequest: null,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
-  });
-  let lastError: string | null = null;
-  subscriber.on('error', (error: Error) => {
-    if (error.message !== lastError) log?.warn({ err: error.message }, 'analysis subscriber: redis error');
-    lastError = error.message;
-  });
+  const connection = createSubscriberConnection({ url: options.redisUrl, name: options.connectionName ?? 'manga-assist:analyses', label: 'analysis subscriber', log });
+  const subscriber = connection.redis;
   const listeners = new Map<string, Set<(event: AnalysisEvent) => void>>();
   subscriber.on('message', (channel: string, message: string) => {
     const found = listeners.get(channel);
@@ -81,9 +74,7 @@ export function createAnalysisSubscriber(options: AnalysisSubscriberOptions): An
     },
     async close() {
       listeners.clear();
-      if (subscriber.status === 'end') return;
-      if (subscriber.status !== 'ready') return subscriber.disconnect();
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      await connection.close();
     },
   };
 }

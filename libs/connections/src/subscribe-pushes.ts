@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createSubscriberConnection } from '@manga-assist/redis';
 import { PushMessageSchema } from '@manga-assist/contracts';
 import type { ServerFrame } from '@manga-assist/contracts';
 import type { RegistryLogger } from './connection-registry';
@@ -29,16 +29,8 @@ export interface PushSubscription {
 export function subscribePushes(options: SubscribePushesOptions): PushSubscription {
   const { redisUrl, keyPrefix, instanceId, onPush, log } = options;
   const channel = pushChannel(keyPrefix, instanceId);
-  const subscriber = new Redis(redisUrl, {
-    connectionName: options.connectionName ?? 'manga-assist:pushes',
-    maxRetriesPerRequest: null,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
-  });
-  let lastError: string | null = null;
-  subscriber.on('error', (error: Error) => {
-    if (error.message !== lastError) log?.warn({ err: error.message }, 'push subscriber: redis error');
-    lastError = error.message;
-  });
+  const connection = createSubscriberConnection({ url: redisUrl, name: options.connectionName ?? 'manga-assist:pushes', label: 'push subscriber', log });
+  const subscriber = connection.redis;
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     let parsed;
@@ -55,15 +47,6 @@ export function subscribePushes(options: SubscribePushesOptions): PushSubscripti
 
   return {
     ready,
-    async close() {
-      if (subscriber.status === 'end') return;
-      if (subscriber.status !== 'ready') return subscriber.disconnect();
-      try {
-        await subscriber.unsubscribe();
-        await subscriber.quit();
-      } catch {
-        subscriber.disconnect();
-      }
-    },
+    close: () => connection.close(),
   };
 }

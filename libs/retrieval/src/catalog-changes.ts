@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createSubscriberConnection } from '@manga-assist/redis';
 import { CatalogItemSchema } from '@manga-assist/catalog';
 import type { CatalogItem } from '@manga-assist/catalog';
 import { CatalogChangeSchema } from '@manga-assist/contracts';
@@ -51,16 +52,8 @@ export interface FollowCatalogChangesOptions {
  */
 export function followCatalogChanges(options: FollowCatalogChangesOptions): CatalogFollower {
   const { redisUrl, keyPrefix, retriever, log, coalesceMs = 200 } = options;
-  const subscriber = new Redis(redisUrl, {
-    connectionName: options.connectionName ?? 'manga-assist:catalog-changes',
-    maxRetriesPerRequest: null,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
-  });
-  let lastError: string | null = null;
-  subscriber.on('error', (error: Error) => {
-    if (error.message !== lastError) log.warn({ err: error.message }, 'catalog change subscriber: redis error');
-    lastError = error.message;
-  });
+  const connection = createSubscriberConnection({ url: redisUrl, name: options.connectionName ?? 'manga-assist:catalog-changes', label: 'catalog change subscriber', log });
+  const subscriber = connection.redis;
 
   const pending = new Map<string, CatalogItem>();
   let timer: NodeJS.Timeout | undefined;
@@ -124,7 +117,7 @@ export function followCatalogChanges(options: FollowCatalogChangesOptions): Cata
     ready,
     async close() {
       clearTimeout(timer);
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      await connection.close();
       await applying;
     },
   };

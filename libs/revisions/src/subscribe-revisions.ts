@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createSubscriberConnection } from '@manga-assist/redis';
 import { RevisionFrameSchema } from '@manga-assist/contracts';
 import { connectionIdOf, revisionPattern } from './revision-channel';
 import type { RevisionFrame } from './revision-frame';
@@ -35,17 +35,8 @@ export interface RevisionSubscription {
  */
 export function subscribeRevisions(options: SubscribeRevisionsOptions): RevisionSubscription {
   const { redisUrl, keyPrefix, onRevision, log } = options;
-  const subscriber = new Redis(redisUrl, {
-    connectionName: options.connectionName ?? 'manga-assist:revisions',
-    // Wait for Redis however long it takes: revisions must flow again without a restart.
-    maxRetriesPerRequest: null,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
-  });
-  let lastError: string | null = null;
-  subscriber.on('error', (error: Error) => {
-    if (error.message !== lastError) log?.warn({ err: error.message }, 'revision subscriber: redis error');
-    lastError = error.message;
-  });
+  const connection = createSubscriberConnection({ url: redisUrl, name: options.connectionName ?? 'manga-assist:revisions', label: 'revision subscriber', log });
+  const subscriber = connection.redis;
   subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
     const connectionId = connectionIdOf(keyPrefix, channel);
     if (connectionId === null) return;
@@ -64,15 +55,6 @@ export function subscribeRevisions(options: SubscribeRevisionsOptions): Revision
 
   return {
     ready,
-    async close() {
-      if (subscriber.status === 'end') return;
-      if (subscriber.status !== 'ready') return subscriber.disconnect();
-      try {
-        await subscriber.punsubscribe();
-        await subscriber.quit();
-      } catch {
-        subscriber.disconnect();
-      }
-    },
+    close: () => connection.close(),
   };
 }
