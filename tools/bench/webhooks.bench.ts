@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { makeCatalogItem } from '@manga-assist/catalog';
 import type { CatalogItem } from '@manga-assist/catalog';
 import { createQueueSet } from '@manga-assist/queue';
 import { spawnProcess, standardWebhookHeaders, stripeEventBody, stripeWebhookHeaders, testRedisUrl, waitFor, webhookSecrets } from '@manga-assist/testing';
@@ -30,25 +31,7 @@ interface Delivery {
 }
 
 function catalogItem(n: number): CatalogItem {
-  const id = `C98${String(n).padStart(6, '0')}`;
-  return {
-    id,
-    madbIds: [id],
-    title: `ベンチ書店の新刊${n}`,
-    titleKana: null,
-    titleReading: null,
-    creator: null,
-    creatorKana: null,
-    originalWorkCreator: null,
-    originalWorkCreatorKana: null,
-    firstPublished: null,
-    demographic: null,
-    genre: null,
-    category: 'manga',
-    language: 'ja',
-    madbUri: `https://example.com/id/${id}`,
-    synthetic: { priceJpy: 600, stock: 5, weeklySales: 10, volumes: 1, nextVolumeDate: null },
-  };
+  return makeCatalogItem({ id: `C98${String(n).padStart(6, '0')}`, title: `ベンチ書店の新刊${n}`, synthetic: { priceJpy: 600, stock: 5, weeklySales: 10, volumes: 1 } });
 }
 
 // Plain node:http over keep-alive sockets: the cheapest client Node has, so the sender is not what is measured.

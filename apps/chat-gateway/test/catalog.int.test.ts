@@ -18,6 +18,7 @@ import { CHAT_LIMITS, CatalogExportDocumentSchema, CatalogExportResponseSchema, 
 import type { CatalogSearchResponse, DoneFrame, ServerFrame } from '@manga-assist/contracts';
 import { TEST_APP_ENV, TEST_CONTROL_TOKEN } from '@manga-assist/local-stack';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
+import { makeCatalogItem } from '@manga-assist/catalog';
 import { deleteKeysWithPrefix, freePort, startDynalite, startS3rver, startTestServer, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
 import type { LocalEngine, TestServer } from '@manga-assist/testing';
 import { createApp } from '../src/app';
@@ -47,24 +48,7 @@ function writeTestCatalog(dir: string): { file: string; ids: string[]; hugeTitle
   const hugeTitles = Array.from({ length: HUGE_COUNT }, (_, i) => `巨大${i}${'あ'.repeat(HUGE_TITLE_CHARS)}`);
   hugeTitles.forEach((title, i) => {
     const id = `C99000${i}`;
-    items.push({
-      id,
-      madbIds: [id],
-      title,
-      titleKana: null,
-      titleReading: null,
-      creator: null,
-      creatorKana: null,
-      originalWorkCreator: null,
-      originalWorkCreatorKana: null,
-      firstPublished: null,
-      demographic: null,
-      genre: null,
-      category: 'manga',
-      language: 'ja',
-      madbUri: `https://mediaarts-db.artmuseums.go.jp/id/${id}`,
-      synthetic: { priceJpy: 500, stock: 100, weeklySales: 20_000 - i, volumes: 1, nextVolumeDate: null },
-    } as never);
+    items.push(makeCatalogItem({ id, title, synthetic: { priceJpy: 500, stock: 100, weeklySales: 20_000 - i, volumes: 1 } }) as never);
   });
   const file = path.join(dir, 'catalog.jsonl.gz');
   writeFileSync(file, gzipSync(items.map((item) => JSON.stringify(item)).join('\n') + '\n'));

@@ -21,3 +21,5 @@ export {
   seededRandom,
 } from './synthetic';
 export type { SyntheticInput, SyntheticOptions, SyntheticStoreFields } from './synthetic';
+export { makeCatalogItem } from './make-catalog-item';
+export type { CatalogItemInput } from './make-catalog-item';
