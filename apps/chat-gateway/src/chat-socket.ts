@@ -71,6 +71,15 @@ export interface ChatSocketServer {
   close(): Promise<void>;
 }
 
+/**
+ * Gives a connection's slot back when its transport closes. A module-level function so the
+ * listener holds `release` only: a closure made inside the upgrade handler would keep the whole
+ * handshake (request, headers, URL with its token) alive for as long as the socket is open.
+ */
+function releaseOnClose(socket: Duplex, release: () => Promise<void>): void {
+  socket.once('close', () => void release());
+}
+
 // ws closes the connection above this; everything between 32 KB and here gets a typed error frame.
 const HARD_FRAME_LIMIT = 1024 * 1024;
 
@@ -286,7 +295,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
         if (!admission.allowed) return refuseUpgrade(socket, admission.refusal);
         if (socket.destroyed) return void admission.release();
         // The slot goes back when the transport closes, also when ws refuses a malformed handshake.
-        socket.once('close', () => void admission.release());
+        releaseOnClose(socket, admission.release);
         socket.off('error', onEarlyError);
         wss.handleUpgrade(request, socket, head, (ws) => {
           transports.set(ws, socket);
