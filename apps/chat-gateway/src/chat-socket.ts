@@ -41,7 +41,7 @@ export interface ChatSocketDeps {
   /** The `analyze` action: long analyses streamed to the end (absent: the action is refused). */
   analyses?: Pick<Analyses, 'stream'>;
   /** Where this instance records the connections it holds (the connection registry), for pushes from other apps. */
-  connections?: { register(connectionId: string): void; unregister(connectionId: string): void };
+  connections?: { register(connectionId: string, expiresAt?: number): void; unregister(connectionId: string): void };
 }
 
 /** A connection let in by the gate: its id, and what gives its slot back on close. */
@@ -200,7 +200,7 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
       ? { sessionId: claimed, userId: caller.userId, connectionId }
       : { sessionId: randomUUID(), userId: caller.userId, connectionId, session: null };
     sockets.set(connectionId, socket);
-    deps.connections?.register(connectionId);
+    deps.connections?.register(connectionId, caller.expiresAt);
     // The connection lives no longer than its token: the client is told why, then the socket closes.
     const expiry = setTimeout(
       () => {

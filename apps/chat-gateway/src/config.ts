@@ -57,7 +57,7 @@ export const gatewayConfigSchema = z.object({
   // Scale-out: the connection registry and the drain on SIGTERM (README, "Scale-out").
   /** This process in the connection registry; unique per process (pushes for its connections come on its channel). */
   INSTANCE_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'must be 1-100 letters, digits, dots, colons, dashes or underscores').default(`${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
-  /** A registry entry lives this long without a heartbeat (refreshed every third of it); a dead instance's connections are swept after it. */
+  /** An instance that has not beaten (every third of this) for this long is dead: the next heartbeat of another sweeps its connections. */
   CONNECTION_TTL_MS: positiveInt(15_000).pipe(z.number().min(1000, 'must be at least 1000 ms')),
   /** SIGTERM: /readyz answers 503 this long before the gateway stops accepting, so a load balancer moves new clients away first. */
   DRAIN_NOT_READY_MS: nonNegativeInt(2000),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { IRateLimiterOptions } from 'rate-limiter-flexible';
@@ -26,8 +27,9 @@ export interface FairLimits {
   consume(limit: RateLimitName, key: string): Promise<LimitDecision>;
   /**
    * Takes a slot for one open connection of `userId` from `ip`, or says which limit is full. The
-   * slot is held by a lease in Redis that this instance refreshes while the connection is open: an
-   * instance that dies leaks it for LIMIT_CONNECTION_LEASE_S at most.
+   * slot counts while this instance's liveness key in Redis lives (refreshed every third of
+   * LIMIT_CONNECTION_LEASE_S, one key for all its connections): an instance that dies leaks its
+   * slots for LIMIT_CONNECTION_LEASE_S at most.
    */
   openConnection(connectionId: string, userId: string, ip: string): Promise<ConnectionLease>;
   /** Stops refreshing leases (their connections are closing anyway). */
@@ -48,37 +50,44 @@ const CONNECTION_RETRY_MS = 5_000;
 const FALLBACK_LOG_MS = 10_000;
 
 /**
- * Takes a slot in both sets or none: expired leases are dropped first (Redis's own clock, so the
- * instances' clocks do not matter), then the per-IP and per-user counts are checked.
- * KEYS: ip set, user set. ARGV: member, max per IP, max per user, lease ms. Returns 1 taken,
- * -1 IP full, -2 user full.
+ * Takes a slot in both sets or none. A member is `<instance>/<connectionId>`; it counts while its
+ * instance's liveness key exists, so an instance keeps all of its leases alive with one key (its
+ * heartbeat costs the same for one connection as for ten thousand), and the members of an instance
+ * that died are dropped here, at the next open on the same set, once that key has run out. One
+ * EXISTS per distinct instance in the set, whatever the number of members.
+ * The opening instance's own key is made if missing ('opened': the heartbeat then writes all of its
+ * leases again). KEYS: ip set, user set. ARGV: member, max per IP, max per user, prefix of the
+ * liveness keys, set TTL ms, own liveness key, lease ms. Returns 1 taken, -1 IP full, -2 user full.
  */
 const OPEN_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease = tonumber(ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-if redis.call('ZSCORE', KEYS[2], ARGV[1]) == false and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return -2 end
-redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
-redis.call('ZADD', KEYS[2], now + lease, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], lease)
-redis.call('PEXPIRE', KEYS[2], lease)
+redis.call('SET', ARGV[6], 'opened', 'PX', ARGV[7], 'NX')
+local alive = {}
+local function live(member)
+  local instance = string.match(member, '^(.-)/')
+  if instance == nil then return false end
+  if alive[instance] == nil then alive[instance] = redis.call('EXISTS', ARGV[4] .. instance) == 1 end
+  return alive[instance]
+end
+local function count(key)
+  local n = 0
+  for _, member in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+    if member == ARGV[1] or live(member) then n = n + 1 else redis.call('ZREM', key, member) end
+  end
+  return n
+end
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false and count(KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) == false and count(KEYS[2]) >= tonumber(ARGV[3]) then return -2 end
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 1
 `;
 
-/** Refreshes this instance's leases. KEYS: pairs of sets; ARGV: lease ms, then one member per pair. */
-const REFRESH_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease = tonumber(ARGV[1])
-for i = 1, #KEYS do
-  redis.call('ZADD', KEYS[i], now + lease, ARGV[math.floor((i - 1) / 2) + 2])
-  redis.call('PEXPIRE', KEYS[i], lease)
-end
-return #KEYS
-`;
+// A set nobody opened a connection on for this long goes: longer than any token lets a socket live.
+const LEASE_SET_TTL_MS = 24 * 3600_000;
+/** What the heartbeat writes into an instance's liveness key (an open writes 'opened' when it is missing). */
+const BEAT = 'beat';
 
 /** A memory limiter that reports each time it stands in for Redis. */
 class InsuranceLimiter extends RateLimiterMemory {
@@ -151,18 +160,32 @@ export function createFairLimits({ config, redis, registry, log }: FairLimitsDep
   const leaseMs = config.LIMIT_CONNECTION_LEASE_S * 1000;
   const ipKey = (ip: string) => `${config.KEY_PREFIX}limits:connections:ip:${ip}`;
   const userKey = (userId: string) => `${config.KEY_PREFIX}limits:connections:user:${userId}`;
-  /** This instance's open connections, refreshed every third of a lease. */
+  const livenessPrefix = `${config.KEY_PREFIX}limits:instance:`;
+  /** This set of limits is one instance: its leases count while this key exists. */
+  const instanceId = randomUUID();
+  const livenessKey = livenessPrefix + instanceId;
+  const memberOf = (connectionId: string) => `${instanceId}/${connectionId}`;
+  /** This instance's open connections. */
   const open = new Map<string, { ip: string; userId: string }>();
-  const heartbeat = setInterval(() => {
-    if (open.size === 0) return;
-    // One script call per 500 connections; connections let in while Redis was away are counted again once it is back.
+  /**
+   * Keeps this instance's liveness key for another lease, every third of one. The key was missing
+   * or only an open had made it again (Redis restarted or was flushed, or this process stalled past
+   * a whole lease): the leases are written again, so connections let in meanwhile count again.
+   */
+  const beat = async () => {
+    const previous = await redis.set(livenessKey, BEAT, 'PX', leaseMs, 'GET');
+    if (previous === BEAT || open.size === 0) return;
     const entries = [...open];
     for (let at = 0; at < entries.length; at += 500) {
-      const batch = entries.slice(at, at + 500);
-      const keys = batch.flatMap(([, c]) => [ipKey(c.ip), userKey(c.userId)]);
-      redis.eval(REFRESH_SCRIPT, keys.length, ...keys, leaseMs, ...batch.map(([id]) => id)).catch((error: unknown) => storeUnavailable('connections', error));
+      const pipeline = redis.pipeline();
+      for (const [connectionId, { ip, userId }] of entries.slice(at, at + 500)) {
+        pipeline.zadd(ipKey(ip), 0, memberOf(connectionId)).pexpire(ipKey(ip), LEASE_SET_TTL_MS);
+        pipeline.zadd(userKey(userId), 0, memberOf(connectionId)).pexpire(userKey(userId), LEASE_SET_TTL_MS);
+      }
+      await pipeline.exec();
     }
-  }, Math.max(1000, Math.floor(leaseMs / 3)));
+  };
+  const heartbeat = setInterval(() => void beat().catch((error: unknown) => storeUnavailable('connections', error)), Math.max(1000, Math.floor(leaseMs / 3)));
   heartbeat.unref();
 
   return {
@@ -184,7 +207,7 @@ export function createFairLimits({ config, redis, registry, log }: FairLimitsDep
     async openConnection(connectionId, userId, ip) {
       let taken: number;
       try {
-        taken = (await redis.eval(OPEN_SCRIPT, 2, ipKey(ip), userKey(userId), connectionId, config.LIMIT_CONNECTIONS_PER_IP, config.LIMIT_CONNECTIONS_PER_USER, leaseMs)) as number;
+        taken = (await redis.eval(OPEN_SCRIPT, 2, ipKey(ip), userKey(userId), memberOf(connectionId), config.LIMIT_CONNECTIONS_PER_IP, config.LIMIT_CONNECTIONS_PER_USER, livenessPrefix, LEASE_SET_TTL_MS, livenessKey, leaseMs)) as number;
       } catch (error) {
         storeUnavailable('connections', error);
         taken = 1;
@@ -205,8 +228,8 @@ export function createFairLimits({ config, redis, registry, log }: FairLimitsDep
           // Without Redis the lease simply runs out.
           await redis
             .multi()
-            .zrem(ipKey(ip), connectionId)
-            .zrem(userKey(userId), connectionId)
+            .zrem(ipKey(ip), memberOf(connectionId))
+            .zrem(userKey(userId), memberOf(connectionId))
             .exec()
             .catch((error: unknown) => storeUnavailable('connections', error));
         },

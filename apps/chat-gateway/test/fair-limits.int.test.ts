@@ -84,6 +84,45 @@ describe('fair limits in Redis', () => {
     expect(await alive.openConnection('y2', 'grace', '192.0.2.2')).toMatchObject({ allowed: false, limit: 'connections_per_user' });
   });
 
+  it('keeps 2,000 slots with one command a beat, and counts them again after Redis lost them', async () => {
+    const env = { LIMIT_CONNECTIONS_PER_USER: '2', LIMIT_CONNECTIONS_PER_IP: '5000', LIMIT_CONNECTION_LEASE_S: '3' };
+    const own = new Redis(testRedisUrl());
+    await waitFor(() => own.status === 'ready', { timeoutMs: 5_000 });
+    const holder = limitsOn(own, env);
+    const other = limitsOn(redis, env);
+    try {
+      for (let i = 0; i < 2000; i++) expect((await holder.openConnection(`idle-${i}`, `user-${i % 1000}`, '198.51.100.20')).allowed).toBe(true);
+      expect(await other.openConnection('extra', 'user-7', '198.51.100.21')).toMatchObject({ allowed: false, limit: 'connections_per_user' });
+
+      // Every command the holder's Redis connection sends over two and a half beats (one a second here).
+      const monitor = await redis.monitor();
+      const sent: string[] = [];
+      const source = `127.0.0.1:${(own as unknown as { stream: { localPort: number } }).stream.localPort}`;
+      monitor.on('monitor', (_time: string, args: string[], from: string) => {
+        if (from === source) sent.push(String(args[0]).toLowerCase());
+      });
+      await new Promise((r) => setTimeout(r, 2500));
+      monitor.disconnect();
+      expect(sent.length).toBeGreaterThanOrEqual(2);
+      expect(sent.length).toBeLessThanOrEqual(3);
+      expect(new Set(sent)).toEqual(new Set(['set']));
+
+      // Redis lost the slots (a restart without persistence): within a beat they count again.
+      await deleteKeysWithPrefix(redis, `${prefix}limits:connections:`);
+      await deleteKeysWithPrefix(redis, `${prefix}limits:instance:`);
+      const refusedNow = async () => {
+        const probe = await other.openConnection('probe', 'user-8', '198.51.100.21');
+        if (probe.allowed) await probe.release();
+        return !probe.allowed;
+      };
+      expect(await refusedNow()).toBe(false);
+      await waitFor(refusedNow, { timeoutMs: 3_000, intervalMs: 200, description: 'slots counted again' });
+      expect(await other.openConnection('extra', 'user-7', '198.51.100.21')).toMatchObject({ allowed: false, limit: 'connections_per_user' });
+    } finally {
+      own.disconnect();
+    }
+  });
+
   it('without Redis, lets connections in and limits messages per instance, counting each fallback', async () => {
     const down = new Redis({ port: await freePort(), host: '127.0.0.1', enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 1000, lazyConnect: false });
     down.on('error', () => undefined);

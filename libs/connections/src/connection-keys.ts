@@ -1,6 +1,6 @@
 /**
  * Where the registry lives in Redis, all under the key prefix:
- * - `<p>conn:<connectionId>` → the id of the gateway instance holding it (TTL'd, refreshed by its heartbeat);
+ * - `<p>conn:<connectionId>` → the id of the gateway instance holding it (until it closes, its token expires, or its instance is swept);
  * - `<p>instance:<instanceId>:conns` → the connection ids an instance registered (for the sweep);
  * - `<p>instances` → sorted set of instance ids scored by their last heartbeat (Redis time, ms);
  * - `<p>push:<instanceId>` → the pub/sub channel an instance listens on for pushes to its connections.

@@ -10,9 +10,9 @@ export interface ConnectionRegistryOptions {
   keyPrefix: string;
   /** This gateway instance; unique per process (a restarted process is a new instance). */
   instanceId: string;
-  /** An entry not refreshed for this long is gone (its instance died): pushes to it find no one. */
+  /** An instance silent for this long is dead: the next heartbeat of any other removes its entries. */
   ttlMs?: number;
-  /** How often this instance refreshes its entries and sweeps those of dead instances (default ttl / 3). */
+  /** How often this instance beats and sweeps dead instances (default ttl / 3). */
   heartbeatMs?: number;
   log?: RegistryLogger;
 }
@@ -26,12 +26,20 @@ export interface RegistryStats {
 
 export interface ConnectionRegistry {
   readonly instanceId: string;
-  /** Records that this instance holds `connectionId` (written at once; Redis away: the next heartbeat writes it). */
-  register(connectionId: string): void;
+  /**
+   * Records that this instance holds `connectionId` until it is unregistered, its instance is swept,
+   * or `expiresAt` (ms since the epoch; default a day on) passes: the connection cannot outlive its
+   * token. Written at once; Redis away: the next heartbeat writes it.
+   */
+  register(connectionId: string, expiresAt?: number): void;
   unregister(connectionId: string): void;
   /** Connections held here. */
   size(): number;
-  /** Refreshes this instance's entries and removes those of instances that stopped beating. */
+  /**
+   * Says this instance is alive and removes the entries of instances that stopped beating: a few
+   * commands, whatever the number of connections held. Entries Redis lost (a restart, a flush) are
+   * written again.
+   */
   heartbeat(): Promise<void>;
   /** Starts the heartbeat (the first one at once). */
   start(): void;
@@ -67,16 +75,21 @@ local n = 0
 for _, inst in ipairs(live) do n = n + redis.call('scard', ARGV[2] .. 'instance:' .. inst .. ':conns') end
 return { #live, n }`;
 
+// An entry registered without the connection's end in sight lives this long at most.
+const DEFAULT_LIFETIME_MS = 24 * 3600_000;
+
 /**
  * Which gateway instance holds which connection, in Redis, so a push for a connection goes to that
- * instance alone. Entries expire unless their instance refreshes them; an instance that stopped
- * beating is swept (its entries deleted) by the next heartbeat of any other.
+ * instance alone. An entry lives until its connection closes or its token expires; an instance that
+ * stopped beating is swept (its entries deleted) by the next heartbeat of any other. The heartbeat
+ * touches the instance, not its connections, so ten thousand idle sockets cost Redis nothing.
  */
 export function createConnectionRegistry(options: ConnectionRegistryOptions): ConnectionRegistry {
   const { redis, keyPrefix, instanceId, log } = options;
   const ttlMs = options.ttlMs ?? 15_000;
   const heartbeatMs = options.heartbeatMs ?? Math.max(100, Math.floor(ttlMs / 3));
-  const held = new Set<string>();
+  /** The connections held here, with when each entry expires (ms since the epoch). */
+  const held = new Map<string, number>();
   const setKey = instanceConnectionsKey(keyPrefix, instanceId);
   let timer: NodeJS.Timeout | undefined;
   let lastError: string | null = null;
@@ -86,13 +99,25 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions): Co
     lastError = text;
   };
 
+  const rewrite = async () => {
+    const entries = [...held];
+    const now = Date.now();
+    for (let at = 0; at < entries.length; at += 500) {
+      const batch = entries.slice(at, at + 500);
+      const pipeline = redis.pipeline();
+      for (const [id, expiresAt] of batch) pipeline.set(connectionKey(keyPrefix, id), instanceId, 'PX', Math.max(1, expiresAt - now));
+      await pipeline.sadd(setKey, ...batch.map(([id]) => id)).pexpire(setKey, ttlMs * 4).exec();
+    }
+  };
+
   const registry: ConnectionRegistry = {
     instanceId,
-    register(connectionId) {
-      held.add(connectionId);
+    register(connectionId, until) {
+      const expiresAt = until !== undefined && Number.isFinite(until) ? until : Date.now() + DEFAULT_LIFETIME_MS;
+      held.set(connectionId, expiresAt);
       redis
         .multi()
-        .set(connectionKey(keyPrefix, connectionId), instanceId, 'PX', ttlMs)
+        .set(connectionKey(keyPrefix, connectionId), instanceId, 'PX', Math.max(1, expiresAt - Date.now()))
         .sadd(setKey, connectionId)
         .pexpire(setKey, ttlMs * 4)
         .exec()
@@ -109,16 +134,18 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions): Co
     },
     size: () => held.size,
     async heartbeat() {
-      const pipeline = redis.pipeline();
-      // SET rather than PEXPIRE: entries lost while Redis was away are written again.
-      for (const id of held) pipeline.set(connectionKey(keyPrefix, id), instanceId, 'PX', ttlMs);
-      if (held.size > 0) pipeline.sadd(setKey, ...held).pexpire(setKey, ttlMs * 4);
-      pipeline.eval(BEAT_AND_SWEEP, 1, instancesKey(keyPrefix), instanceId, ttlMs, keyPrefix);
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([error]) => error);
-      if (failed) throw failed[0];
-      const swept = results.at(-1)?.[1] as string[] | undefined;
-      if (swept && swept.length > 0) log?.warn({ instances: swept, instanceId }, 'connection registry: swept instances that stopped beating');
+      const [[expireError], [countError, stored], beat] = (await redis
+        .pipeline()
+        .pexpire(setKey, ttlMs * 4)
+        .scard(setKey)
+        .eval(BEAT_AND_SWEEP, 1, instancesKey(keyPrefix), instanceId, ttlMs, keyPrefix)
+        .exec()) as [[Error | null, unknown], [Error | null, number], [Error | null, string[]]];
+      const failed = expireError ?? countError ?? beat[0];
+      if (failed) throw failed;
+      // Fewer entries than connections: Redis lost some (restarted, flushed). Written again in batches.
+      if (stored < held.size) await rewrite();
+      const swept = beat[1];
+      if (swept.length > 0) log?.warn({ instances: swept, instanceId }, 'connection registry: swept instances that stopped beating');
       lastError = null;
     },
     start() {
@@ -135,7 +162,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions): Co
     async close() {
       clearInterval(timer);
       timer = undefined;
-      const ids = [...held];
+      const ids = [...held.keys()];
       held.clear();
       const multi = redis.multi();
       if (ids.length > 0) multi.del(...ids.map((id) => connectionKey(keyPrefix, id)));

@@ -90,6 +90,41 @@ describe('connection registry and pushes', () => {
     await expect(pushTo(redis, keyPrefix, 'conn-1', { type: 'revision', requestId: 'r' } as unknown as ServerFrame)).rejects.toThrow();
   });
 
+  it('beats with a few commands whatever the number of connections, and writes back entries Redis lost', async () => {
+    const prefix = `${keyPrefix}idle:`;
+    const a = track(await instance(prefix, 'gw-a'));
+    for (let i = 0; i < 2000; i++) a.registry.register(`idle-${i}`, Date.now() + 60_000);
+    await a.registry.heartbeat();
+    await waitFor(async () => (await a.registry.stats()).connections === 2000, { timeoutMs: 5000, description: '2000 registered' });
+
+    // Every command this instance's own Redis connection sends during three heartbeats.
+    const monitor = await redis.monitor();
+    const sent: string[] = [];
+    const source = `127.0.0.1:${(a.redis as unknown as { stream: { localPort: number } }).stream.localPort}`;
+    monitor.on('monitor', (_time: string, args: string[], from: string) => {
+      if (from === source) sent.push(String(args[0]).toLowerCase());
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      for (let beat = 0; beat < 3; beat++) await a.registry.heartbeat();
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      monitor.disconnect();
+    }
+    expect(sent).toEqual(['pexpire', 'scard', 'eval', 'pexpire', 'scard', 'eval', 'pexpire', 'scard', 'eval']);
+
+    // Redis lost them (a restart without persistence): the next heartbeat writes them again.
+    await deleteKeysWithPrefix(redis, prefix);
+    expect((await pushTo(redis, prefix, 'idle-1999', frame)).instanceId).toBeNull();
+    await a.registry.heartbeat();
+    expect((await pushTo(redis, prefix, 'idle-1999', frame)).instanceId).toBe('gw-a');
+    expect(await a.registry.stats()).toEqual({ instances: 1, connections: 2000 });
+    // Each entry still ends with its token.
+    const ttl = await redis.pttl(`${prefix}conn:idle-0`);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
   it('removes its entries on close', async () => {
     const prefix = `${keyPrefix}close:`;
     const a = track(await instance(prefix, 'gw-a'));
