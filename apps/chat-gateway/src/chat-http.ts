@@ -53,12 +53,17 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth
         return reply.code(STATUS[code]!).send({ type: 'error', code, message: `${issue.path.join('.') || 'body'}: ${issue.message}` } satisfies ErrorFrame);
       }
       const body = parsed.data;
-      // Over the user's message rate (shared with the WebSocket and the OpenAI-compatible door): 429, nothing done.
-      const allowed = await options.limits?.consume('messages', caller.userId);
-      if (allowed && !allowed.allowed) {
+      // The user's message rate (shared with the WebSocket and the OpenAI-compatible door), checked
+      // while the pipeline starts on the question; over it: 429, nothing answered.
+      const decision = options.limits?.consume('messages', caller.userId);
+      const admitted = decision?.then((d) => d.allowed);
+      const refuse = async () => {
+        const allowed = await decision;
+        if (!allowed || allowed.allowed) return false;
         const message = `too many messages for now; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`;
-        return reply.code(429).header('retry-after', String(Math.max(1, Math.ceil(allowed.retryAfterMs / 1000)))).send({ type: 'error', requestId: body.requestId, code: 'rate_limited', message, retryAfterMs: allowed.retryAfterMs } satisfies ErrorFrame);
-      }
+        await reply.code(429).header('retry-after', String(Math.max(1, Math.ceil(allowed.retryAfterMs / 1000)))).send({ type: 'error', requestId: body.requestId, code: 'rate_limited', message, retryAfterMs: allowed.retryAfterMs } satisfies ErrorFrame);
+        return true;
+      };
       // AUTH_MODE=anonymous: a new session's token comes back in a header, to send as the bearer next time.
       if (caller.sessionToken) reply.header('x-session-token', caller.sessionToken);
       const requestId = body.requestId ?? randomUUID();
@@ -78,23 +83,33 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth
         let text = '';
         let done: DoneFrame | undefined;
         let error: ErrorFrame | undefined;
-        await pipeline.handle({ requestId, text: body.text, validateMs }, context, {
+        await pipeline.handle({ requestId, text: body.text, validateMs, admitted }, context, {
           token: (t) => void (text += t),
           done: (d) => void (done = d),
           error: (code, message) => void (error = { type: 'error', requestId, code, message }),
         }, abort.signal);
+        if (await refuse()) return reply;
         if (error) return reply.code(STATUS[error.code] ?? 502).send(error);
         return reply.send({ requestId, sessionId: context.sessionId, text, done });
       }
 
-      reply.hijack();
       const out = reply.raw;
-      out.writeHead(200, { ...(caller.sessionToken ? { 'x-session-token': caller.sessionToken } : {}), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-session-id': context.sessionId });
-      const event = (name: string, data: unknown) => out.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      // The stream starts with its first event: until then the request may still be refused with a 429.
+      let streaming = false;
+      const startStream = () => {
+        if (streaming) return;
+        streaming = true;
+        reply.hijack();
+        out.writeHead(200, { ...(caller.sessionToken ? { 'x-session-token': caller.sessionToken } : {}), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-session-id': context.sessionId });
+      };
+      const event = (name: string, data: unknown) => {
+        startStream();
+        out.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
       // As over WebSocket: the first token at once, then joined, at most one event per TOKEN_FLUSH_MS.
       const tokens = createTokenJoiner((t) => event('token', { type: 'token', requestId, text: t }), tokenFlushMs);
       try {
-        await pipeline.handle({ requestId, text: body.text, validateMs }, context, {
+        await pipeline.handle({ requestId, text: body.text, validateMs, admitted }, context, {
           token: (t) => tokens.token(t),
           done: (d) => {
             // The last tokens and `done` leave in one write.
@@ -113,6 +128,8 @@ export function registerChatHttp(server: AppServer, pipeline: ChatPipeline, auth
         tokens.flush();
         event('error', { type: 'error', requestId, code: 'internal', message: 'something went wrong on our side; please try again' });
       }
+      if (!streaming && (await refuse())) return reply;
+      startStream();
       out.end();
     },
   );

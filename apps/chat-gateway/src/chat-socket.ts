@@ -238,14 +238,16 @@ export function createChatSocketServer(deps: ChatSocketDeps): ChatSocketServer {
         return void analyze(socket, context, frame, abort.signal).finally(() => inFlight.delete(frame.requestId));
       }
       void (async () => {
-        // Over the user's message rate (all doors, all instances): told when to try again; the connection stays open.
-        const allowed = deps.gate ? await deps.gate.message(caller.userId) : { allowed: true as const };
-        if (!allowed.allowed) {
-          return sendFrame(socket, { type: 'error', requestId: frame.requestId, code: 'rate_limited', message: `too many messages for now; try again in ${Math.ceil(allowed.retryAfterMs / 1000)} s`, retryAfterMs: allowed.retryAfterMs });
-        }
+        // The user's message rate (all doors, all instances), checked while the pipeline starts on the question.
+        const decision = deps.gate?.message(caller.userId);
         // The first message finds the prefetch done (or waits a little for it, never long).
         if (context.prefetchMs === undefined) await Promise.race([prefetched, new Promise((r) => setTimeout(r, prefetchWaitMs))]);
-        await pipeline.handle({ requestId: frame.requestId, text: frame.text, validateMs }, context, tokenSink(socket, frame.requestId), abort.signal);
+        await pipeline.handle({ requestId: frame.requestId, text: frame.text, validateMs, admitted: decision?.then((d) => d.allowed) }, context, tokenSink(socket, frame.requestId), abort.signal);
+        // Over the limit: nothing was answered; told when to try again, and the connection stays open.
+        const refused = await decision;
+        if (refused && !refused.allowed) {
+          sendFrame(socket, { type: 'error', requestId: frame.requestId, code: 'rate_limited', message: `too many messages for now; try again in ${Math.ceil(refused.retryAfterMs / 1000)} s`, retryAfterMs: refused.retryAfterMs });
+        }
       })()
         .catch((error: unknown) => {
           logger.error({ err: error, requestId: frame.requestId }, 'chat request failed');

@@ -114,7 +114,10 @@ describe('fair limits, Origins and the admin claim on two gateway instances', ()
     const bob = await connect(1, 'bob', '203.0.113.11');
     for (const client of [aliceOnFirst, aliceOnFirst, aliceOnSecond]) expect((await client.ask('新刊')).at(-1)).toMatchObject({ type: 'done' });
 
-    const refused = (await aliceOnSecond.ask('新刊', 'over')).at(-1) as ErrorFrame;
+    // Refused before anything of the answer (a cache hit here) was sent: the one frame is the error.
+    const frames = await aliceOnSecond.ask('新刊', 'over');
+    expect(frames).toHaveLength(1);
+    const refused = frames[0] as ErrorFrame;
     expect(refused).toMatchObject({ type: 'error', requestId: 'over', code: 'rate_limited' });
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     expect(refused.retryAfterMs).toBeLessThanOrEqual(3000);
@@ -126,6 +129,10 @@ describe('fair limits, Origins and the admin claim on two gateway instances', ()
     expect(chat.status).toBe(429);
     expect(Number(chat.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await chat.json()).toMatchObject({ type: 'error', code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    // Asked for a stream, the same: a 429 before any event.
+    const streamed = await fetch(`${urls[1]}/v1/chat`, { method: 'POST', headers: { ...headers, accept: 'text/event-stream' }, body: JSON.stringify({ text: '新刊' }) });
+    expect(streamed.status).toBe(429);
+    expect(await streamed.json()).toMatchObject({ type: 'error', code: 'rate_limited' });
     const completions = await fetch(`${urls[1]}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model: 'manga-assist', messages: [{ role: 'user', content: '新刊' }] }) });
     expect(completions.status).toBe(429);
     expect(Number(completions.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

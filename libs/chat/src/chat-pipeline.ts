@@ -69,6 +69,13 @@ export interface ChatRequest {
   validateMs: number;
   /** Answer with this model instead of the router's choice (breaker and bulkhead fallbacks still apply). */
   profile?: ModelProfile;
+  /**
+   * The transport's fair-limit check, still in flight: the intent and the cache lookup go ahead
+   * beside it (its round trip to Redis overlaps theirs), and nothing reaches the sink, nor is the
+   * model asked, until it resolves. False: the request is not answered here at all (the transport
+   * tells the client it is over its limit).
+   */
+  admitted?: Promise<boolean>;
 }
 
 export interface ChatPipelineDeps {
@@ -539,7 +546,8 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     drainAnswers: () => answers.drain(),
     async handle(request, context, sink, signal) {
       const run = startRun(request, context);
-      const hit = await lookupCache(run);
+      const [hit, admitted] = await Promise.all([lookupCache(run), request.admitted ?? true]);
+      if (!admitted) return;
       if (hit) {
         run.clock.timeSync('stream', () => sink.token(hit.answer));
         finish(run, context, sink, hit.answer, 'cache');
