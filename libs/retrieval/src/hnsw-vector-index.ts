@@ -28,9 +28,9 @@ const POST_FILTER_MIN_SHARE = 0.25;
 export const DEFAULT_EXACT_SCAN_LIMIT = 8192;
 
 /**
- * The embedded vector index: an hnswlib graph for approximate search plus the same vectors in a
- * plain matrix, used for exact scoring of small candidate sets and as the fallback that guarantees
- * k hits whenever k items pass the filter.
+ * The embedded vector index: an hnswlib graph for approximate search plus the same vectors as int8
+ * rows (re-scored with the graph's own float vectors), used for exact scoring of small candidate
+ * sets and as the fallback that guarantees k hits whenever k items pass the filter.
  */
 export class HnswVectorIndex implements VectorIndex {
   readonly kind = 'hnsw';
@@ -39,7 +39,7 @@ export class HnswVectorIndex implements VectorIndex {
 
   constructor(
     private readonly graph: HierarchicalNSW,
-    /** Same ids and vectors as the graph; graph labels are row numbers of this matrix. */
+    /** Same ids and vectors as the graph; graph labels are its row numbers. */
     readonly exact: ExactVectorIndex,
     readonly origin: HnswIndexOrigin,
     options: HnswSearchOptions = {},
