@@ -62,9 +62,8 @@ async function main(): Promise<void> {
   const held = exact.matrix ? exact.matrix.buffer.byteLength : (exact.byteLength ?? 0);
   console.log(`exact rows keep ${mb(held)} alive for ${index.size} × ${index.exact.dimensions} vectors\n`);
 
-  // Exact scoring of a candidate set at the exact-scan limit, k = 5 and 50, against a float brute
-  // force over the same vectors (built only now, after the memory readings).
-  const candidates = catalog.items.filter((_, i) => i % 3 === 1).slice(0, DEFAULT_EXACT_SCAN_LIMIT).map((item) => item.id);
+  // Exact scoring of candidate sets from a handful of works up to the exact-scan limit, k = 5 and
+  // 50, against a float brute force over the same vectors (built only now, after the memory readings).
   const float = ExactVectorIndex.fromVectors(
     catalog.items.map((item) => item.id),
     catalog.items.map((item) => embedder.embedSync(itemEmbeddingText(item))),
@@ -79,7 +78,7 @@ async function main(): Promise<void> {
   ].map((q) => embedder.embedSync(q));
 
   // Both searches take turns on each query, so a busy machine slows both alike; median ms per query.
-  const time = (k: number): [number, number] => {
+  const time = (k: number, candidates: readonly string[]): [number, number] => {
     const samples: [number[], number[]] = [[], []];
     const searches = [(v: Float32Array) => index.exact.searchSync(v, { k, candidates }), (v: Float32Array) => float.searchSync(v, { k, candidates })];
     for (const v of queries.slice(0, 10)) searches.forEach((search) => search(v));
@@ -95,31 +94,35 @@ async function main(): Promise<void> {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
     return [median(samples[0]), median(samples[1])];
   };
-  console.log(`exact scoring of ${candidates.length} candidates, ${queries.length} queries × ${rounds} rounds, median per query:`);
-  for (const k of [5, 50]) {
-    const [index_, float_] = time(k);
-    // Ranks where the two disagree on the id: a tie in the float vectors (the other id scores the
-    // same there, within 1e-6) or a real miss.
-    let ranks = 0;
-    let swappedTies = 0;
-    let misses = 0;
-    let maxScoreDiff = 0;
-    for (const v of queries) {
-      const a = index.exact.searchSync(v, { k, candidates });
-      const b = float.searchSync(v, { k, candidates });
-      b.forEach((expected, i) => {
-        ranks += 1;
-        maxScoreDiff = Math.max(maxScoreDiff, Math.abs((a[i]?.score ?? -Infinity) - expected.score));
-        if (a[i]?.id === expected.id) return;
-        const floatScore = dot(v, float.vectorOf(a[i].id) ?? []);
-        if (Math.abs(floatScore - expected.score) <= 1e-6) swappedTies += 1;
-        else misses += 1;
-      });
+  console.log(`exact scoring, ${queries.length} queries × ${rounds} rounds, median per query:`);
+  for (const size of [8, 700, DEFAULT_EXACT_SCAN_LIMIT]) {
+    for (const k of [5, 50]) {
+      const step = Math.floor(catalog.items.length / size);
+      const candidates = catalog.items.filter((_, i) => i % step === 1).slice(0, size).map((item) => item.id);
+      const [index_, float_] = time(k, candidates);
+      // Ranks where the two disagree on the id: a tie in the float vectors (the other id scores the
+      // same there, within 1e-6) or a real miss.
+      let ranks = 0;
+      let swappedTies = 0;
+      let misses = 0;
+      let maxScoreDiff = 0;
+      for (const v of queries) {
+        const a = index.exact.searchSync(v, { k, candidates });
+        const b = float.searchSync(v, { k, candidates });
+        b.forEach((expected, i) => {
+          ranks += 1;
+          maxScoreDiff = Math.max(maxScoreDiff, Math.abs((a[i]?.score ?? -Infinity) - expected.score));
+          if (a[i]?.id === expected.id) return;
+          const floatScore = dot(v, float.vectorOf(a[i].id) ?? []);
+          if (Math.abs(floatScore - expected.score) <= 1e-6) swappedTies += 1;
+          else misses += 1;
+        });
+      }
+      console.log(
+        `  ${String(candidates.length).padStart(4)} candidates, k=${String(k).padEnd(3)} index.exact ${index_.toFixed(3)} ms   float brute force ${float_.toFixed(3)} ms   ` +
+          `${ranks} ranks: ${misses} misses, ${swappedTies} tied ids swapped, max score difference ${maxScoreDiff.toExponential(1)}`,
+      );
     }
-    console.log(
-      `  k=${String(k).padEnd(3)} index.exact ${index_.toFixed(2)} ms   float brute force ${float_.toFixed(2)} ms   ` +
-        `${ranks} ranks: ${misses} misses, ${swappedTies} tied ids swapped, max score difference ${maxScoreDiff.toExponential(1)}`,
-    );
   }
   void retriever;
 }
