@@ -98,6 +98,22 @@ describe('loadOrBuildHnswIndex', () => {
     }
   });
 
+  it('loads an index with an item that has nothing to embed, scoring it 0 and never asking the graph for it', async () => {
+    const withBlank = makeCatalog([...catalog.items.slice(0, 4), makeItem({ id: 'C00000', title: '？！…' }), ...catalog.items.slice(4)]);
+    const built = await open(undefined, { catalog: withBlank });
+    const loaded = await open(undefined, { catalog: withBlank });
+    expect([built.origin.source, loaded.origin.source]).toEqual(['built', 'loaded']);
+    const ids = withBlank.items.map((item) => item.id);
+    const query = embedder.embedSync('進撃の巨人');
+    for (const index of [built, loaded]) {
+      const hits = await index.search(query, { k: 10, candidates: ids });
+      expect(hits).toHaveLength(10);
+      expect(hits[0].id).toBe('C91061');
+      expect(hits.find((hit) => hit.id === 'C00000')?.score).toBe(0);
+      expect(Array.from(index.exact.vectorOf('C00000')!)).toEqual(new Array(embedder.dimensions).fill(0));
+    }
+  });
+
   it('rebuilds over a corrupted graph file instead of crashing', async () => {
     const { graph } = hnswIndexFiles(dir, catalog.hash, embedder.id);
     await open();
