@@ -22,7 +22,7 @@ export class HnswFileLayoutError extends Error {
 
 /**
  * The stored vectors of a graph file, quantized to int8 rows indexed by label; rows whose label was
- * never inserted are zero. The rows are copied out, so nothing keeps `file` (a 45 MB Buffer on the
+ * never inserted are zero. The rows are copied out, so nothing keeps `file` (a 47 MB Buffer on the
  * full catalog) alive after this returns. Throws `HnswFileLayoutError` when the header does not
  * describe exactly this shape, so a file from another hnswlib version is rebuilt rather than misread.
  */
