@@ -4,7 +4,7 @@
 // fixed-size level-0 records [link count u32 | maxM0 links u32 | vector f32 × dim | label u64],
 // then the upper-level links.
 
-import type { ExactVectorIndex } from './exact-vector-index';
+import { QuantizedVectorRows } from './quantized-vector-rows';
 
 const HEADER_BYTES = 96;
 const OFFSET_CUR_COUNT = 16;
@@ -20,20 +20,13 @@ export class HnswFileLayoutError extends Error {
   }
 }
 
-/** Rows for `ExactVectorIndex`: `matrix` plus where row i starts (`offset + i * stride`). */
-export interface HnswVectorRows {
-  matrix: Float32Array;
-  layout: NonNullable<ConstructorParameters<typeof ExactVectorIndex>[3]>;
-}
-
 /**
- * The stored vectors of a graph file as rows indexed by label; rows whose label was never inserted
- * are zero. When every label 0..rows-1 sits in its own slot (the way this lib builds), the rows are
- * a strided view into `file` — no copy, which matters on a 45 MB matrix. Throws
- * `HnswFileLayoutError` when the header does not describe exactly this shape, so a file from
- * another hnswlib version is rebuilt rather than misread.
+ * The stored vectors of a graph file, quantized to int8 rows indexed by label; rows whose label was
+ * never inserted are zero. The rows are copied out, so nothing keeps `file` (a 47 MB Buffer on the
+ * full catalog) alive after this returns. Throws `HnswFileLayoutError` when the header does not
+ * describe exactly this shape, so a file from another hnswlib version is rebuilt rather than misread.
  */
-export function readHnswVectors(file: Buffer, rows: number, dimensions: number): HnswVectorRows {
+export function readHnswVectors(file: Buffer, rows: number, dimensions: number): QuantizedVectorRows {
   if (file.length < HEADER_BYTES) throw new HnswFileLayoutError(`${file.length} bytes is shorter than the header`);
   const u64 = (offset: number): number => {
     const low = file.readUInt32LE(offset);
@@ -55,28 +48,19 @@ export function readHnswVectors(file: Buffer, rows: number, dimensions: number):
   }
   if (file.length < HEADER_BYTES + count * perElement) throw new HnswFileLayoutError('file shorter than its records');
 
-  const labels = new Uint32Array(count);
-  let inOrder = count === rows;
-  for (let i = 0; i < count; i++) {
-    labels[i] = u64(HEADER_BYTES + i * perElement + labelOffset);
-    if (labels[i] >= rows) throw new HnswFileLayoutError(`element ${i} has label ${labels[i]}`);
-    if (labels[i] !== i) inOrder = false;
-  }
-  const start = file.byteOffset + HEADER_BYTES + dataOffset;
-  if (inOrder && count > 0 && start % 4 === 0 && perElement % 4 === 0) {
-    const stride = perElement / 4;
-    return { matrix: new Float32Array(file.buffer, start, (count - 1) * stride + dimensions), layout: { offset: 0, stride } };
-  }
-
-  const matrix = new Float32Array(rows * dimensions);
-  const bytes = new Uint8Array(matrix.buffer);
+  const quantized = new QuantizedVectorRows(rows, dimensions);
+  // One record's vector at a time, copied to an aligned scratch row (records need not be 4-aligned).
+  const scratch = new Float32Array(dimensions);
+  const scratchBytes = new Uint8Array(scratch.buffer);
   const seen = new Uint8Array(rows);
   for (let i = 0; i < count; i++) {
-    const label = labels[i];
+    const record = HEADER_BYTES + i * perElement;
+    const label = u64(record + labelOffset);
+    if (label >= rows) throw new HnswFileLayoutError(`element ${i} has label ${label}`);
     if (seen[label]) throw new HnswFileLayoutError(`label ${label} appears twice`);
     seen[label] = 1;
-    const record = HEADER_BYTES + i * perElement;
-    file.copy(bytes, label * vectorBytes, record + dataOffset, record + dataOffset + vectorBytes);
+    file.copy(scratchBytes, 0, record + dataOffset, record + dataOffset + vectorBytes);
+    quantized.set(label, scratch);
   }
-  return { matrix, layout: { offset: 0, stride: dimensions } };
+  return quantized;
 }

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, truncate, writeFile, readFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { loadCatalog } from '@manga-assist/catalog';
 import { createTestLogger } from '@manga-assist/testing';
 
 import { fixtureCatalog, makeCatalog, makeItem } from '../test/fixtures/catalog-fixture';
@@ -39,11 +40,77 @@ describe('loadOrBuildHnswIndex', () => {
     const query = embedder.embedSync('進撃の巨人');
     expect(await second.search(query, { k: 3 })).toEqual(await first.search(query, { k: 3 }));
     expect((await second.search(query, { k: 1 }))[0].id).toBe('C91061');
-    // The exact-scoring rows come straight out of the graph file.
+    // Exact scores are computed with the item's own vector, as embedded.
     for (const item of catalog.items) {
-      const stored = second.exact.vectorOf(item.id)!;
+      const stored = Array.from(second.exact.vectorOf(item.id)!);
       const expected = embedder.embedSync(itemEmbeddingText(item));
       stored.forEach((x, i) => expect(x).toBeCloseTo(expected[i], 6));
+    }
+  });
+
+  it('holds int8 rows, not the graph file, once loaded', async () => {
+    await open();
+    const loaded = await open();
+    expect(loaded.origin.source).toBe('loaded');
+    const { graph } = hnswIndexFiles(dir, catalog.hash, embedder.id);
+    const fileBytes = (await readFile(graph)).length;
+    const rows = loaded.exact.rescored!.quantized;
+    expect(loaded.exact.matrix).toBeUndefined();
+    // Own buffers of exactly the quantized size: no view into the file's bytes.
+    expect(rows.codes.buffer.byteLength).toBe(catalog.items.length * embedder.dimensions);
+    expect(rows.scales.buffer.byteLength).toBe(catalog.items.length * 4);
+    expect(rows.errorNorms.buffer.byteLength).toBe(catalog.items.length * 4);
+    expect(loaded.exact.byteLength).toBeLessThan(fileBytes / 4);
+  });
+
+  it('scores small candidate sets exactly, as a float brute force over the embedded items does', async () => {
+    const full = await loadCatalog();
+    const items = full.items.filter((_, i) => i % 97 === 0);
+    const sample = makeCatalog(items);
+    const big = createHashedNgramEmbedder();
+    const built = await open(undefined, { catalog: sample, embedder: big });
+    const loaded = await open(undefined, { catalog: sample, embedder: big });
+    expect([built.origin.source, loaded.origin.source]).toEqual(['built', 'loaded']);
+    const vectors = items.map((item) => big.embedSync(itemEmbeddingText(item)));
+    const cosine = (row: number, query: Float32Array) => vectors[row].reduce((sum, x, i) => sum + x * query[i], 0);
+    const everyRow = items.map((_, row) => row);
+    const thirdRows = everyRow.filter((row) => row % 3 === 0).reverse();
+    for (const text of ['進撃の巨人', 'ワンピース', '少女 恋愛', 'ゴルゴ13', items[5].title, items[150].title]) {
+      const query = big.embedSync(text);
+      for (const k of [1, 5, 50]) {
+        for (const rows of [everyRow, thirdRows]) {
+          const scoreOf = new Map(rows.map((row) => [items[row].id, cosine(row, query)]));
+          const expected = [...scoreOf].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score).slice(0, k);
+          for (const index of [built, loaded]) {
+            const hits = await index.search(query, { k, candidates: [...scoreOf.keys()] });
+            expect(hits).toHaveLength(expected.length);
+            expect(new Set(hits.map((h) => h.id)).size).toBe(hits.length);
+            hits.forEach((hit, i) => {
+              // The score of that rank, and the hit's own score. Ids are not compared rank by rank:
+              // hnswlib keeps its own normalized copy of each vector, so items tied in the
+              // embedder's output (common in the tail) may differ by ~1e-8 there and swap places.
+              expect(Math.abs(hit.score - expected[i].score)).toBeLessThan(1e-6);
+              expect(Math.abs(hit.score - scoreOf.get(hit.id)!)).toBeLessThan(1e-6);
+            });
+          }
+        }
+      }
+    }
+  });
+
+  it('loads an index with an item that has nothing to embed, scoring it 0 and never asking the graph for it', async () => {
+    const withBlank = makeCatalog([...catalog.items.slice(0, 4), makeItem({ id: 'C00000', title: '？！…' }), ...catalog.items.slice(4)]);
+    const built = await open(undefined, { catalog: withBlank });
+    const loaded = await open(undefined, { catalog: withBlank });
+    expect([built.origin.source, loaded.origin.source]).toEqual(['built', 'loaded']);
+    const ids = withBlank.items.map((item) => item.id);
+    const query = embedder.embedSync('進撃の巨人');
+    for (const index of [built, loaded]) {
+      const hits = await index.search(query, { k: 10, candidates: ids });
+      expect(hits).toHaveLength(10);
+      expect(hits[0].id).toBe('C91061');
+      expect(hits.find((hit) => hit.id === 'C00000')?.score).toBe(0);
+      expect(Array.from(index.exact.vectorOf('C00000')!)).toEqual(new Array(embedder.dimensions).fill(0));
     }
   });
 

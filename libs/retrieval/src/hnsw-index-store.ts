@@ -10,6 +10,7 @@ import type { Embedder } from './embedder';
 import { ExactVectorIndex } from './exact-vector-index';
 import { readHnswVectors } from './hnsw-file-layout';
 import { HnswVectorIndex } from './hnsw-vector-index';
+import { QuantizedVectorRows } from './quantized-vector-rows';
 import type { HnswSearchOptions } from './hnsw-vector-index';
 import { itemEmbeddingText } from './item-text';
 import type { RetrievalLogger } from './logger';
@@ -98,19 +99,27 @@ async function readSidecar(file: string): Promise<Sidecar | null> {
   return parsed.data;
 }
 
-/** Spot-checks the matrix read from the file against what hnswlib itself loaded. */
-function assertSameVectors(graph: HierarchicalNSW, exact: ExactVectorIndex): void {
+/**
+ * Spot-checks the rows read from the file against what hnswlib itself loaded: each must lie within
+ * its recorded quantization error of hnswlib's vector, the bound that exact scoring relies on.
+ */
+function assertSameVectors(graph: HierarchicalNSW, quantized: QuantizedVectorRows): void {
   const labels = graph.getIdsList();
   for (const label of [labels[0], labels[labels.length >> 1], labels[labels.length - 1]]) {
     if (label === undefined) continue;
     const fromGraph = graph.getPoint(label);
-    const fromFile = exact.vectorOf(exact.ids[label]) ?? [];
-    for (let i = 0; i < exact.dimensions; i++) {
-      if (Math.abs(fromGraph[i] - fromFile[i]) > 1e-6) {
-        throw new StaleIndexError(`vector of label ${label} differs between hnswlib and the file`);
-      }
+    const fromFile = quantized.dequantize(label);
+    let errorSquared = 0;
+    for (let i = 0; i < quantized.dimensions; i++) errorSquared += (fromGraph[i] - fromFile[i]) ** 2;
+    if (quantized.isZero(label) || Math.sqrt(errorSquared) > quantized.errorNorms[label] + 1e-6) {
+      throw new StaleIndexError(`vector of label ${label} differs between hnswlib and the file`);
     }
   }
+}
+
+/** Int8 rows for the scan, re-scored with hnswlib's own float vectors: no second float copy is held. */
+function exactIndex(ids: readonly string[], quantized: QuantizedVectorRows, graph: HierarchicalNSW): ExactVectorIndex {
+  return new ExactVectorIndex(ids, { quantized, floatRow: (label) => graph.getPoint(label) }, quantized.dimensions);
 }
 
 async function loadIndex(
@@ -134,10 +143,9 @@ async function loadIndex(
   const graph = new HierarchicalNSW(SPACE, sidecar.dimensions);
   const [bytes] = await Promise.all([readFile(files.graph), graph.readIndex(files.graph)]);
   if (sha1(bytes) !== sidecar.graphSha1) throw new StaleIndexError('graph file checksum mismatch');
-  const { matrix, layout } = readHnswVectors(bytes, sidecar.ids.length, sidecar.dimensions);
-  const exact = new ExactVectorIndex(sidecar.ids, matrix, sidecar.dimensions, layout);
-  assertSameVectors(graph, exact);
-  return new HnswVectorIndex(graph, exact, { source: 'loaded', ms: performance.now() - started, path: files.graph }, options);
+  const quantized = readHnswVectors(bytes, sidecar.ids.length, sidecar.dimensions);
+  assertSameVectors(graph, quantized);
+  return new HnswVectorIndex(graph, exactIndex(sidecar.ids, quantized, graph), { source: 'loaded', ms: performance.now() - started, path: files.graph }, options);
 }
 
 async function embedCatalog(options: LoadOrBuildHnswIndexOptions): Promise<Float32Array[]> {
@@ -189,7 +197,7 @@ async function buildIndex(files: HnswIndexFiles, options: LoadOrBuildHnswIndexOp
     else graph.addPoint(Array.from(vectors[label]), label);
     if (label % INSERT_SLICE === INSERT_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
   }
-  const exact = ExactVectorIndex.fromVectors(ids, vectors, embedder.dimensions);
+  const exact = exactIndex(ids, QuantizedVectorRows.fromVectors(vectors, embedder.dimensions), graph);
   const buildMs = performance.now() - started;
 
   try {

@@ -22,15 +22,16 @@ export interface HnswIndexOrigin {
 export const DEFAULT_EF_SEARCH = 128;
 // Filters admitting at least this share of the catalog are applied after an unfiltered search.
 const POST_FILTER_MIN_SHARE = 0.25;
-// Exact scoring costs ~0.4 µs per candidate (≤ ~3 ms here); a graph walk that has to ask the
-// filter at every node costs more until the filter admits a quarter of the catalog, where
-// post-filtering an unfiltered search takes over.
+// Exact scoring costs ~0.4 µs per candidate (≤ ~3 ms here) plus ~30 µs per row re-scored with
+// hnswlib's float vector (about 1.5 × k rows); a graph walk that has to ask the filter at every
+// node costs more until the filter admits a quarter of the catalog, where post-filtering an
+// unfiltered search takes over.
 export const DEFAULT_EXACT_SCAN_LIMIT = 8192;
 
 /**
- * The embedded vector index: an hnswlib graph for approximate search plus the same vectors in a
- * plain matrix, used for exact scoring of small candidate sets and as the fallback that guarantees
- * k hits whenever k items pass the filter.
+ * The embedded vector index: an hnswlib graph for approximate search plus the same vectors as int8
+ * rows (re-scored with the graph's own float vectors), used for exact scoring of small candidate
+ * sets and as the fallback that guarantees k hits whenever k items pass the filter.
  */
 export class HnswVectorIndex implements VectorIndex {
   readonly kind = 'hnsw';
@@ -39,7 +40,7 @@ export class HnswVectorIndex implements VectorIndex {
 
   constructor(
     private readonly graph: HierarchicalNSW,
-    /** Same ids and vectors as the graph; graph labels are row numbers of this matrix. */
+    /** Same ids and vectors as the graph; graph labels are its row numbers. */
     readonly exact: ExactVectorIndex,
     readonly origin: HnswIndexOrigin,
     options: HnswSearchOptions = {},
