@@ -88,15 +88,15 @@ export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline, au
       // A continued session brings its own stored history; otherwise the earlier messages are the
       // history of a new session, which the answer's turn starts.
       const caller = callers.get(request)!;
-      // A well-formed request counts against the user's message rate, shared with the other doors.
-      const allowed = await options.limits?.consume('messages', caller.userId);
-      if (allowed && !allowed.allowed) throw rateLimitExceeded(allowed.retryAfterMs);
+      // A well-formed request counts against the user's message rate, shared with the other doors;
+      // checked while the pipeline starts on the question, which answers nothing until it allows.
+      const decision = options.limits?.consume('messages', caller.userId);
       const sessionId = caller.sessionId ?? continued?.data ?? randomUUID();
       // The user is the token's; OpenAI's `user` field is only the client's label and is not trusted.
       const context: ChatContext = { sessionId, userId: caller.userId, connectionId: null };
       if (!continued) context.session = { sessionId, lastSeq: 0, turns: history, summary: '' };
       const requestId = randomUUID();
-      const chatRequest: ChatRequest = { requestId, text: question, validateMs: performance.now() - started, profile: OPENAI_MODELS[body.model] };
+      const chatRequest: ChatRequest = { requestId, text: question, validateMs: performance.now() - started, profile: OPENAI_MODELS[body.model], admitted: decision?.then((d) => d.allowed) };
       const answer = { id: `chatcmpl-${requestId}`, created: Math.floor(Date.now() / 1000), model: body.model, sessionId, requestId };
 
       const abort = new AbortController();
@@ -110,6 +110,12 @@ export function registerOpenAiHttp(server: AppServer, pipeline: ChatPipeline, au
       try {
         if (body.stream) await streamAnswer(pipeline, chatRequest, context, out, answer, body.stream_options?.include_usage === true, abort.signal);
         else await answerWhole(pipeline, chatRequest, context, out, answer, abort.signal);
+        // Over the limit: the pipeline answered nothing, and the client gets OpenAI's 429.
+        const allowed = await decision;
+        if (allowed && !allowed.allowed && !out.headersSent) {
+          const refused = rateLimitExceeded(allowed.retryAfterMs);
+          sendJson(out, refused.status, refused.body(), sessionId, refused.headers());
+        }
       } catch (error) {
         request.log.error({ err: error, requestId }, 'OpenAI-compatible chat request failed');
         if (!out.headersSent) sendJson(out, internalError().status, internalError().body(), sessionId);
@@ -163,6 +169,8 @@ async function answerWhole(pipeline: ChatPipeline, request: ChatRequest, context
     done: (d) => void (done = d),
     error: (code, message) => void (failure = fromPipelineError(code, message)),
   }, signal);
+  // Nothing at all: refused by the message rate (the caller answers with the 429).
+  if (!failure && !done && !text && (await request.admitted) === false) return;
   if (failure || !done) {
     const error = failure ?? internalError();
     return sendJson(out, error.status, error.body(), ids.sessionId, error.headers());
@@ -229,5 +237,7 @@ async function streamAnswer(
     },
   };
   await pipeline.handle(request, context, sink, signal);
+  // Nothing written: refused by the message rate (the caller answers with the 429).
+  if (!out.headersSent && (await request.admitted) === false) return;
   if (!out.writableEnded && !out.destroyed) out.end();
 }

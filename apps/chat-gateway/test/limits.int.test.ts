@@ -137,6 +137,9 @@ describe('fair limits, Origins and the admin claim on two gateway instances', ()
     expect(completions.status).toBe(429);
     expect(Number(completions.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await completions.json()).toMatchObject({ error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', retry_after_ms: expect.any(Number) } });
+    const streamedCompletions = await fetch(`${urls[0]}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model: 'manga-assist', stream: true, messages: [{ role: 'user', content: '新刊' }] }) });
+    expect(streamedCompletions.status).toBe(429);
+    expect(await streamedCompletions.json()).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
 
     // The connection stayed open, and is heard again once the window has passed.
     await new Promise((resolve) => setTimeout(resolve, refused.retryAfterMs! + 100));
