@@ -152,6 +152,24 @@ describe('chat pipeline', () => {
     expect(jobs).toEqual([expect.objectContaining({ answer: '答えです。', model: 'haiku', cacheTtlSeconds: 900, turn: expect.objectContaining({ seq: 3, user: '人気のマンガ' }) })]);
   });
 
+  it('answers nothing, asks no model and hands nothing over for a request its transport did not admit, while the cache lookup still went ahead', async () => {
+    const { deps, modelCalls, cacheCalls, jobs } = setup();
+    let admit!: (allowed: boolean) => void;
+    const asked = ask(deps, '人気のマンガ', {}, { admitted: new Promise<boolean>((resolve) => (admit = resolve)) });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The lookup ran while the check was still out.
+    expect(cacheCalls.lookup).toBe(1);
+    admit(false);
+    const { tokens, done, error } = await asked;
+    expect({ tokens, done, error }).toEqual({ tokens: [], done: undefined, error: undefined });
+    expect(modelCalls).toHaveLength(0);
+    expect(jobs).toHaveLength(0);
+
+    // Admitted, the same question is answered as usual.
+    const admitted = await ask(deps, '人気のマンガ', {}, { admitted: Promise.resolve(true) });
+    expect(admitted.done).toMatchObject({ model: 'haiku' });
+  });
+
   it('answers with Haiku when Sonnet fails before its first token, and says so', async () => {
     const { deps, modelCalls } = setup({ route: 'sonnet', scripts: { sonnet: { tokens: [], failBeforeFirst: 'throttled' }, haiku: { tokens: ['ハイクの', '答え'] } } });
     const { tokens, done, error } = await ask(deps, 'compare the two series in depth');
