@@ -1,11 +1,12 @@
 // Hours without growth: the gateway (with the post-processor, local model) holding SOAK_SOCKETS
 // idle WebSockets (10,000) while SOAK_RATE questions a second (100) of the reference mix (22 %
 // trending, 15 % new releases, 12 % genre, 8 % title lookups, 43 % unique) arrive on random ones,
-// for SOAK_MINUTES (30). Every SOAK_SAMPLE_SECONDS (60) it reads the gateway's RSS, heap, active
-// handles and event-loop delay from its /metrics and prints a row; at the end it judges the targets:
-// RSS ≤ 300 MB with every socket open and idle; after the warm-up (the first third), RSS and heap
-// growing ≤ 5 % (the lowest reading of the span's last quarter against its first) and handles not
-// at all; no error frames (counted by code). Exits 1 when a target is missed.
+// for SOAK_MINUTES (30). Every SOAK_SAMPLE_SECONDS (60) it reads the gateway's RSS, heap (used, and
+// what survived the last full collection), active handles and event-loop delay from its /metrics
+// and prints a row; at the end it judges the targets: RSS ≤ 300 MB with every socket open and idle;
+// after the warm-up (the first third), RSS and the heap after a full collection growing ≤ 5 % (the
+// lowest reading of the span's last quarter against its first) and handles not at all; no error
+// frames (counted by code). Exits 1 when a target is missed.
 // Run: npm run bench:soak (a short look: SOAK_MINUTES=3 SOAK_SAMPLE_SECONDS=15)
 import { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -30,6 +31,8 @@ interface Sample {
   at: number;
   rssMb: number;
   heapMb: number;
+  /** Heap in use just after the last full collection (what survived it; 0 before the first). */
+  survivedMb: number;
   handles: number;
   loopP99Ms: number;
   answered: number;
@@ -68,6 +71,7 @@ async function main() {
       at: (Date.now() - started) / 60_000,
       rssMb: metric(text, 'process_resident_memory_bytes') / 2 ** 20,
       heapMb: metric(text, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+      survivedMb: metric(text, 'nodejs_heap_after_full_gc_bytes') / 2 ** 20,
       handles: metricSum(text, 'nodejs_active_handles'),
       // prom-client's lag histogram restarts at each scrape: this is the interval's own p99.
       loopP99Ms: metric(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
@@ -75,7 +79,7 @@ async function main() {
       failed,
     };
     samples.push(s);
-    console.log(`| ${s.at.toFixed(1)} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.handles} | ${s.loopP99Ms.toFixed(1)} | ${s.answered} | ${s.failed} |`);
+    console.log(`| ${s.at.toFixed(1)} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.survivedMb.toFixed(0)} | ${s.handles} | ${s.loopP99Ms.toFixed(1)} | ${s.answered} | ${s.failed} |`);
   };
   let failedTargets = false;
   try {
@@ -103,12 +107,18 @@ async function main() {
       );
     }
     console.log(`${sockets.length} WebSockets open; then ${config.SOAK_RATE} questions/s for ${config.SOAK_MINUTES} min\n`);
-    console.log('| minute | RSS MB | heap used MB | handles | event-loop delay p99 ms | answered | errors |');
-    console.log('|---:|---:|---:|---:|---:|---:|---:|');
-    // Idle, with every socket open: the RSS target's moment.
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
-    await sample();
-    const idle = samples[0]!;
+    console.log('| minute | RSS MB | heap used MB | heap after the last full GC MB | handles | event-loop delay p99 ms | answered | errors |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+    // Idle, with every socket open: the RSS target's moment. Opening 10,000 sockets leaves garbage
+    // that the next full collection takes (V8 runs one within seconds once allocation stops): six
+    // readings 5 s apart, judged on the lowest, the sockets' own cost; the first is shown beside it.
+    for (let reading = 0; reading < 6; reading++) {
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await sample();
+    }
+    const idleReadings = samples.splice(0);
+    const idle = idleReadings.reduce((low, s) => (s.rssMb < low.rssMb ? s : low));
+    samples.push(idle);
 
     const end = Date.now() + config.SOAK_MINUTES * 60_000;
     const sampler = setInterval(() => void sample(), config.SOAK_SAMPLE_SECONDS * 1000);
@@ -128,24 +138,24 @@ async function main() {
     await sample();
 
     // Growth is judged from the end of the warm-up (the first third of the run) to the end. The heap
-    // saws up and down between collections, so one sample against another says more about where
-    // each fell in its cycle than about growth: each side is the lowest reading (what survived the
-    // collections) over a quarter of the judged span — its first quarter against its last.
+    // used saws up and down between collections, so the heap is read as what survived the last full
+    // collection, and RSS as it is; each side is the lowest reading over a quarter of the judged
+    // span, its first quarter against its last, so one sample's place in a cycle does not decide.
     const running = samples.slice(1);
     const warm = running.find((s) => s.at >= config.SOAK_MINUTES / 3) ?? running[0]!;
     const judged = running.filter((s) => s.at >= warm.at);
     const quarter = Math.max(1, Math.floor(judged.length / 4));
     const early = judged.slice(0, quarter);
     const late = judged.slice(-quarter);
-    const floor = (span: Sample[], key: 'rssMb' | 'heapMb') => Math.min(...span.map((s) => s[key]));
+    const floor = (span: Sample[], key: 'rssMb' | 'survivedMb') => Math.min(...span.map((s) => s[key]));
     const growth = (a: number, b: number) => ((b - a) / a) * 100;
     const span = `minutes ${early[0]!.at.toFixed(1)}–${early.at(-1)!.at.toFixed(1)} against ${late[0]!.at.toFixed(1)}–${late.at(-1)!.at.toFixed(1)}`;
-    const grew = (key: 'rssMb' | 'heapMb') => growth(floor(early, key), floor(late, key));
+    const grew = (key: 'rssMb' | 'survivedMb') => growth(floor(early, key), floor(late, key));
     const last = samples.at(-1)!;
     const checks: [string, boolean][] = [
-      [`RSS with ${sockets.length} idle WebSockets: ${idle.rssMb.toFixed(0)} MB, ${(((idle.rssMb - bare) * 1024) / sockets.length).toFixed(1)} KB a socket over the ${bare.toFixed(0)} MB before (target ≤ 300 MB)`, idle.rssMb <= 300],
+      [`RSS with ${sockets.length} idle WebSockets: ${idle.rssMb.toFixed(0)} MB (lowest of six readings over 30 s; the first, 5 s after the last socket opened: ${idleReadings[0]!.rssMb.toFixed(0)} MB), ${(((idle.rssMb - bare) * 1024) / sockets.length).toFixed(1)} KB a socket over the ${bare.toFixed(0)} MB before (target ≤ 300 MB)`, idle.rssMb <= 300],
       [`RSS, lowest of ${span}: ${floor(early, 'rssMb').toFixed(0)} → ${floor(late, 'rssMb').toFixed(0)} MB, ${grew('rssMb').toFixed(1)} % (target ≤ 5 %)`, grew('rssMb') <= 5],
-      [`heap used, lowest of ${span}: ${floor(early, 'heapMb').toFixed(0)} → ${floor(late, 'heapMb').toFixed(0)} MB, ${grew('heapMb').toFixed(1)} % (target ≤ 5 %)`, grew('heapMb') <= 5],
+      [`heap after a full GC, lowest of ${span}: ${floor(early, 'survivedMb').toFixed(0)} → ${floor(late, 'survivedMb').toFixed(0)} MB, ${grew('survivedMb').toFixed(1)} % (target ≤ 5 %)`, grew('survivedMb') <= 5],
       [`active handles from minute ${warm.at.toFixed(1)} to the end: ${warm.handles} → ${last.handles} (target: no growth)`, last.handles <= warm.handles],
       [`answers: ${last.answered}, errors: ${last.failed}${errorCodes.size ? ` (${[...errorCodes].map(([code, n]) => `${code} ${n}`).join(', ')})` : ''}`, last.failed === 0],
     ];

@@ -1,4 +1,6 @@
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
@@ -13,8 +15,30 @@ export function createMetricsRegistry(app: string, { defaultMetrics = true } = {
     collectDefaultMetrics({ register: registry, prefix: PREFIX });
     // These three are gauges named like counters, which `promtool check metrics` rejects.
     for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(PREFIX + name);
+    watchFullCollections();
+    new Gauge({
+      name: `${PREFIX}nodejs_heap_after_full_gc_bytes`,
+      help: 'V8 heap in use just after the last full (mark-compact) collection: what survived it. Between collections the heap used also counts garbage; this is the figure that shows a leak.',
+      registers: [registry],
+      collect() {
+        if (heapAfterFullGc !== undefined) this.set(heapAfterFullGc);
+      },
+    });
   }
   return registry;
+}
+
+let heapAfterFullGc: number | undefined;
+let gcObserver: PerformanceObserver | undefined;
+
+/** One observer per process, however many registries: records the heap after each full collection. */
+function watchFullCollections(): void {
+  if (gcObserver) return;
+  gcObserver = new PerformanceObserver((list) => {
+    const full = list.getEntries().some((entry) => (entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+    if (full) heapAfterFullGc = getHeapStatistics().used_heap_size;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
 }
 
 const PREFIX = 'manga_assist_';

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Writable } from 'node:stream';
 import { Counter, createLogger, createMetricsRegistry } from './index';
 
@@ -32,5 +34,17 @@ describe('createMetricsRegistry', () => {
     expect(text).toContain('manga_assist_process_cpu_seconds_total{app="c"}');
     // Gauges named like counters fail `promtool check metrics`.
     expect(text).not.toMatch(/^# TYPE \S+_total gauge$/m);
+  });
+
+  it('reports the heap that survived the last full collection', async () => {
+    const registry = createMetricsRegistry('d');
+    // Something that survives, then a full collection.
+    const survivor = Array.from({ length: 200_000 }, (_, i) => ({ i }));
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const bytes = Number(/^manga_assist_nodejs_heap_after_full_gc_bytes\{app="d"\} (\d+)/m.exec(await registry.metrics())?.[1]);
+    expect(bytes).toBeGreaterThan(survivor.length * 8);
+    expect(survivor).toHaveLength(200_000);
   });
 });
