@@ -11,8 +11,10 @@
 // Each client asks its next question once the last is answered (closed loop): the concurrency is
 // the number of model streams open at once. A request's time runs from sending the question to the
 // end of the answer; added = gateway − direct, per percentile, at the same concurrency.
+// BENCH_PIN=true gives the gateway side and the model side a core each (see the schema below).
 // Run: npm run bench:network
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,8 @@ import { assemblePrompt, createModelProviderFromConfig, routeModel } from '@mang
 import type { ConfiguredModelProvider, ModelProviderConfig, ModelRequest } from '@manga-assist/fm';
 import { createHashedNgramEmbedder, createProductRetriever, createProductSource, loadOrBuildHnswIndex } from '@manga-assist/retrieval';
 import type { Histogram } from 'hdr-histogram-js';
+import { Redis } from 'ioredis';
+import { testRedisUrl } from '@manga-assist/testing';
 import { histogram, startBenchSystem, startModelStandInProcess } from './bench-support';
 
 const list = <T extends string>(allowed: readonly T[]) =>
@@ -64,6 +68,14 @@ const schema = z.object({
   /** Writes the gateway's CPU profile (open in Chrome DevTools) into this directory. */
   BENCH_PROFILE_DIR: z.string().min(1).optional(),
   BENCH_POST_PROCESSOR: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /**
+   * `true` gives the gateway side and the model side a core each (taskset): the gateway, the
+   * post-processor and Redis on CPU 1; this process (the clients, dynalite) and the stand-in model
+   * on CPU 0. In a deployment the model and the clients are other machines; on a 2-core machine
+   * without pinning every process competes for both cores, and "added" measures that contention
+   * as much as the gateway.
+   */
+  BENCH_PIN: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 type Provider = 'openai' | 'bedrock';
 
@@ -213,7 +225,26 @@ const ms = (us: number) => (us / 1000).toFixed(2);
 const segmentCells = (h: Histogram) => (h.totalCount === 0 ? '' : `${ms(h.getValueAtPercentile(50))} / ${ms(h.getValueAtPercentile(99))}`);
 const pct = [50, 95, 99] as const;
 
+/** Pins a process and all of its threads to `cpus` (a taskset list such as "1" or "0-1"). */
+function pin(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+/** The Redis server's pid (it runs on this machine), to pin it beside the gateway and give it back all cores after. */
+async function redisPid(): Promise<number> {
+  const redis = new Redis(testRedisUrl());
+  try {
+    return Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1]);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main() {
+  const allCpus = `0-${os.cpus().length - 1}`;
+  const redisServer = config.BENCH_PIN ? await redisPid() : undefined;
+  // Children inherit this: the stand-in model (spawned next) shares CPU 0 with the clients.
+  if (config.BENCH_PIN) pin(process.pid, '0');
   const catalog = await loadCatalog();
   const embedder = createHashedNgramEmbedder({ dimensions: 384 });
   const standIn = await startModelStandInProcess({ firstTokenMs: config.BENCH_FIRST_TOKEN_MS, perTokenMs: config.BENCH_TOKEN_MS, tokens: config.BENCH_TOKENS });
@@ -225,6 +256,7 @@ async function main() {
   try {
     for (const provider of config.BENCH_PROVIDERS) {
       const system = await startBenchSystem(gatewayEnv(provider, standIn.url), config.BENCH_POST_PROCESSOR ? ['chat-gateway', 'post-processor'] : ['chat-gateway']);
+      if (config.BENCH_PIN) for (const pid of [...Object.values(system.pids), redisServer!]) pin(pid, '1');
       let direct: ConfiguredModelProvider | undefined;
       try {
         const index = await loadOrBuildHnswIndex({ catalog, embedder, dir: system.env['INDEX_DIR']!, log: { info: () => undefined, warn: () => undefined } });
@@ -256,7 +288,8 @@ async function main() {
         say(`\n## ${provider === 'openai' ? 'OpenAI-compatible (MODEL_PROVIDER=openai)' : 'Bedrock ConverseStream (MODEL_PROVIDER=bedrock)'}\n`);
         say('ms from question to the end of the answer; added = gateway − direct at the same concurrency, per percentile\n');
         say(`post-processor ${config.BENCH_POST_PROCESSOR ? 'running: returning sessions are stored and read through Redis' : 'not running: a returning session is read (Redis, then DynamoDB on dynalite) but never stored'}`);
-        say(`load average at the start: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} (${os.cpus().length} cores)\n`);
+        say(`load average at the start: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} (${os.cpus().length} cores)`);
+        say(config.BENCH_PIN ? 'pinned: gateway, post-processor and Redis on CPU 1; clients, dynalite and the stand-in model on CPU 0\n' : 'not pinned: every process on every core\n');
         say(`| clients | path | n | p50 | p95 | p99 | added p50 | added p95 | added p99 | gateway CPU ms per question | session-load p50 / p99 | before the model p50 / p99 | model pool checkout p99 |`);
         say(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
         for (const clients of config.BENCH_CLIENTS) {
@@ -324,6 +357,7 @@ async function main() {
     say('targets: added p50 ≤ 3 ms and p99 ≤ 10 ms at 1 and 8 clients; added p50 ≤ 5 ms at 50 clients; model pool checkout p99 < 1 ms');
   } finally {
     await standIn.process.stop();
+    if (redisServer) pin(redisServer, allCpus);
   }
 }
 
