@@ -26,7 +26,7 @@ const TRENDING = [product('T1', 'shonen', 480), product('T2', 'seinen', 650)];
 
 type Script = { tokens: string[]; failBeforeFirst?: ModelStreamError['code']; failAfter?: number };
 
-function fakes(options: { scripts?: Partial<Record<ModelProfile, Script>>; route?: ModelProfile; searchFails?: boolean; sessionFails?: boolean; cacheFails?: boolean; held?: CacheHit } = {}) {
+function fakes(options: { scripts?: Partial<Record<ModelProfile, Script>>; route?: ModelProfile; searchFails?: boolean; searchBusyMs?: number; sessionFails?: boolean; cacheFails?: boolean; held?: CacheHit } = {}) {
   const modelCalls: ModelStreamRequest[] = [];
   const model: ModelGateway = {
     stream(request) {
@@ -60,11 +60,16 @@ function fakes(options: { scripts?: Partial<Record<ModelProfile, Script>>; route
   const products: ProductSource = {
     search: async (_q, filters, k) => {
       if (options.searchFails) throw new Error('search timed out');
+      // An in-process index searches on this thread: CPU time, not waiting.
+      const until = performance.now() + (options.searchBusyMs ?? 0);
+      while (performance.now() < until);
       return CATALOG.filter((p) => !filters.demographic || p.demographic === filters.demographic).slice(0, k);
     },
     byIds: (ids) => CATALOG.filter((p) => ids.includes(p.id)),
     list: async (_kind, _f, k) => {
       if (options.searchFails) throw new Error('search timed out');
+      const until = performance.now() + (options.searchBusyMs ?? 0);
+      while (performance.now() < until);
       return CATALOG.slice(0, k);
     },
   };
@@ -168,6 +173,13 @@ describe('chat pipeline', () => {
     // Admitted, the same question is answered as usual.
     const admitted = await ask(deps, '人気のマンガ', {}, { admitted: Promise.resolve(true) });
     expect(admitted.done).toMatchObject({ model: 'haiku' });
+  });
+
+  it('times a session it already holds (a new one) as no session load, and the search’s own work as the search', async () => {
+    const { deps } = setup({ searchBusyMs: 30 });
+    const { done } = await ask(deps, '人気のマンガ', { session: null });
+    expect(done!.timings['session-load']).toBe(0);
+    expect(done!.timings['vector-search']).toBeGreaterThanOrEqual(25);
   });
 
   it('answers with Haiku when Sonnet fails before its first token, and says so', async () => {

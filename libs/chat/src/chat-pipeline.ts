@@ -384,9 +384,13 @@ export function createChatPipeline(deps: ChatPipelineDeps): ChatPipeline {
     const wasPrefetched = context.prefetched === true && context.session !== undefined;
     // A personalized list drops what the user already asked about: fetch spare candidates for it.
     const k = run.personalized ? topK * 3 : topK;
+    // A session already in hand (prefetched, or new and so empty) is not read: its segment is 0, not
+    // the time the search's own work delays the settling of an already-settled promise.
+    const known = context.session !== undefined;
+    if (known) clock.set('session-load', 0);
     const [found, session] = await Promise.all([
       clock.time('vector-search', () => findCandidates(run, context, k)),
-      clock.time('session-load', () => loadSession(context, degraded)),
+      known ? (context.session ?? null) : clock.time('session-load', () => loadSession(context, degraded)),
     ]);
     if (wasPrefetched) {
       clock.set('prefetched', 1);
