@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '@manga-assist/config';
 import { createLogger, createMetricsRegistry } from '@manga-assist/telemetry';
 import type { Registry } from '@manga-assist/telemetry';
-import { deleteKeysWithPrefix, freePort, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
+import { deleteKeysWithPrefix, freePort, testRedisUrl, uniquePrefix, waitFor, watchRedisCommands } from '@manga-assist/testing';
 import { createFairLimits } from '../src/fair-limits';
 import type { FairLimits } from '../src/fair-limits';
 import { limitsShape } from '../src/limits-config';
@@ -95,14 +95,10 @@ describe('fair limits in Redis', () => {
       expect(await other.openConnection('extra', 'user-7', '198.51.100.21')).toMatchObject({ allowed: false, limit: 'connections_per_user' });
 
       // Every command the holder's Redis connection sends over two and a half beats (one a second here).
-      const monitor = await redis.monitor();
-      const sent: string[] = [];
-      const source = `127.0.0.1:${(own as unknown as { stream: { localPort: number } }).stream.localPort}`;
-      monitor.on('monitor', (_time: string, args: string[], from: string) => {
-        if (from === source) sent.push(String(args[0]).toLowerCase());
-      });
+      const watch = await watchRedisCommands(testRedisUrl());
       await new Promise((r) => setTimeout(r, 2500));
-      monitor.disconnect();
+      const sent = watch.sentBy(own);
+      watch.stop();
       expect(sent.length).toBeGreaterThanOrEqual(2);
       expect(sent.length).toBeLessThanOrEqual(3);
       expect(new Set(sent)).toEqual(new Set(['set']));

@@ -2,7 +2,7 @@
 // an instance that dies without a word is swept and pushes to its connections find no one.
 import { Redis } from 'ioredis';
 import type { ServerFrame } from '@manga-assist/contracts';
-import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix, waitFor } from '@manga-assist/testing';
+import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix, waitFor, watchRedisCommands } from '@manga-assist/testing';
 import { createConnectionRegistry, pushChannel, pushTo, subscribePushes } from '../src';
 import type { ConnectionRegistry, PushSubscription } from '../src';
 
@@ -98,18 +98,14 @@ describe('connection registry and pushes', () => {
     await waitFor(async () => (await a.registry.stats()).connections === 2000, { timeoutMs: 5000, description: '2000 registered' });
 
     // Every command this instance's own Redis connection sends during three heartbeats.
-    const monitor = await redis.monitor();
-    const sent: string[] = [];
-    const source = `127.0.0.1:${(a.redis as unknown as { stream: { localPort: number } }).stream.localPort}`;
-    monitor.on('monitor', (_time: string, args: string[], from: string) => {
-      if (from === source) sent.push(String(args[0]).toLowerCase());
-    });
+    const watch = await watchRedisCommands(testRedisUrl());
+    let sent: string[];
     try {
-      await new Promise((r) => setTimeout(r, 50));
       for (let beat = 0; beat < 3; beat++) await a.registry.heartbeat();
       await new Promise((r) => setTimeout(r, 50));
+      sent = watch.sentBy(a.redis);
     } finally {
-      monitor.disconnect();
+      watch.stop();
     }
     expect(sent).toEqual(['pexpire', 'scard', 'eval', 'pexpire', 'scard', 'eval', 'pexpire', 'scard', 'eval']);
 

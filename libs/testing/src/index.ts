@@ -2,6 +2,8 @@ export { freePort, assertPortFree } from './free-port';
 export { waitFor, within } from './wait-for';
 export type { WaitForOptions } from './wait-for';
 export { testRedisUrl, uniquePrefix, deleteKeysWithPrefix } from './redis-keys';
+export { watchRedisCommands } from './redis-monitor';
+export type { RedisCommandWatch } from './redis-monitor';
 export { startDynalite } from './start-dynalite';
 export { startKinesalite } from './start-kinesalite';
 export { startS3rver } from './start-s3rver';
