@@ -96,9 +96,13 @@ describe('fair limits in Redis', () => {
 
       // Every command the holder's Redis connection sends over two and a half beats (one a second here).
       const watch = await watchRedisCommands(testRedisUrl());
-      await new Promise((r) => setTimeout(r, 2500));
-      const sent = watch.sentBy(own);
-      watch.stop();
+      let sent: string[];
+      try {
+        await new Promise((r) => setTimeout(r, 2500));
+        sent = watch.sentBy(own);
+      } finally {
+        watch.stop();
+      }
       expect(sent.length).toBeGreaterThanOrEqual(2);
       expect(sent.length).toBeLessThanOrEqual(3);
       expect(new Set(sent)).toEqual(new Set(['set']));
